@@ -1,0 +1,215 @@
+/**
+ * Informer caches: what controllers see of the store, a watch delay behind it.
+ *
+ * Like client-go's shared informers, one cache serves many controllers; it receives the store's
+ * watch events in order (a watch stream is FIFO, so a later event is never delivered before an
+ * earlier one, whatever the sampled delays) and, on delivery, updates its copy, its indexes, and
+ * calls the handlers registered for that kind. Controllers read only from here, so they act on
+ * state that is `watchDelay` old, as real ones do.
+ */
+import type { Kernel } from "../sim/kernel.ts";
+import { type Distribution, type RandomStream, sampleMs } from "../sim/random.ts";
+import { type KObject, objectKey } from "./object.ts";
+import type { Store, WatchEventType } from "./store.ts";
+
+export type InformerHandler = (type: WatchEventType, object: KObject, previous: KObject | undefined) => void;
+
+/** Maps an object to the index values it is filed under (client-go's IndexFunc). */
+export type IndexFunction = (object: KObject) => readonly string[] | string | undefined;
+
+interface Index {
+  readonly kind: string;
+  readonly fn: IndexFunction;
+  readonly buckets: Map<string, Map<string, KObject>>;
+}
+
+interface PendingEvent {
+  type: WatchEventType;
+  object: KObject;
+  deliverAtMs: number;
+}
+
+export class InformerCache {
+  private readonly kinds = new Map<string, Map<string, KObject>>();
+  private readonly handlers = new Map<string, InformerHandler[]>();
+  private readonly indexes = new Map<string, Index>();
+  private readonly indexesByKind = new Map<string, Index[]>();
+  private readonly pending: PendingEvent[] = [];
+  private pendingHead = 0;
+  private lastDeliverAtMs = 0;
+  private timerArmed = false;
+  private paused = false;
+  private readonly stream: RandomStream;
+  private readonly deliverDue = (): void => this.deliver();
+
+  constructor(
+    private readonly kernel: Kernel,
+    store: Store,
+    readonly name: string,
+    private delay: Distribution,
+  ) {
+    this.stream = kernel.random(`informer/${name}`);
+    store.watch((type, object) => this.enqueue(type, object));
+  }
+
+  /** Changes the watch delay from now on (the `watchDelay` fault). */
+  setDelay(delay: Distribution): void {
+    this.delay = delay;
+  }
+
+  /** Stops delivering (a partition from the API server); queued events wait until `resume`. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.armTimer();
+  }
+
+  /** Registers a handler for a kind; handlers run in registration order. */
+  on(kind: string, handler: InformerHandler): void {
+    let list = this.handlers.get(kind);
+    if (list === undefined) {
+      list = [];
+      this.handlers.set(kind, list);
+    }
+    list.push(handler);
+  }
+
+  /** Adds an index over a kind; must be called before the first event of that kind arrives. */
+  addIndex(name: string, kind: string, fn: IndexFunction): void {
+    const index: Index = { kind, fn, buckets: new Map() };
+    this.indexes.set(name, index);
+    const list = this.indexesByKind.get(kind) ?? [];
+    list.push(index);
+    this.indexesByKind.set(kind, list);
+    for (const object of this.list(kind)) this.fileUnder(index, object);
+  }
+
+  get<T extends KObject = KObject>(kind: string, namespace: string, name: string): T | undefined {
+    return this.kinds.get(kind)?.get(objectKey(namespace, name)) as T | undefined;
+  }
+
+  getByKey<T extends KObject = KObject>(kind: string, key: string): T | undefined {
+    return this.kinds.get(kind)?.get(key) as T | undefined;
+  }
+
+  /** Every cached object of a kind, in the order the cache first saw them. */
+  list<T extends KObject = KObject>(kind: string): IterableIterator<T> {
+    let map = this.kinds.get(kind);
+    if (map === undefined) {
+      map = new Map();
+      this.kinds.set(kind, map);
+    }
+    return map.values() as IterableIterator<T>;
+  }
+
+  count(kind: string): number {
+    return this.kinds.get(kind)?.size ?? 0;
+  }
+
+  /** Objects filed under `value` in index `name` (empty if none). */
+  byIndex<T extends KObject = KObject>(name: string, value: string): IterableIterator<T> {
+    const index = this.indexes.get(name);
+    if (index === undefined) throw new Error(`informer ${this.name}: no index named ${name}`);
+    const bucket = index.buckets.get(value);
+    return (bucket === undefined ? EMPTY.values() : bucket.values()) as IterableIterator<T>;
+  }
+
+  countByIndex(name: string, value: string): number {
+    return this.indexes.get(name)?.buckets.get(value)?.size ?? 0;
+  }
+
+  private enqueue(type: WatchEventType, object: KObject): void {
+    const deliverAtMs = Math.max(this.lastDeliverAtMs, this.kernel.nowMs + sampleMs(this.delay, this.stream));
+    this.lastDeliverAtMs = deliverAtMs;
+    this.pending.push({ type, object, deliverAtMs });
+    this.armTimer();
+  }
+
+  private armTimer(): void {
+    if (this.timerArmed || this.paused || this.pendingHead >= this.pending.length) return;
+    this.timerArmed = true;
+    this.kernel.scheduleAt((this.pending[this.pendingHead] as PendingEvent).deliverAtMs, this.deliverDue);
+  }
+
+  /** Delivers every event due now that was queued before this delivery began. */
+  private deliver(): void {
+    this.timerArmed = false;
+    if (this.paused) return;
+    const nowMs = this.kernel.nowMs;
+    const end = this.pending.length;
+    while (this.pendingHead < end) {
+      const event = this.pending[this.pendingHead] as PendingEvent;
+      if (event.deliverAtMs > nowMs) break;
+      this.pendingHead++;
+      this.apply(event.type, event.object);
+    }
+    this.compactPending();
+    this.armTimer();
+  }
+
+  private compactPending(): void {
+    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
+      this.pending.splice(0, this.pendingHead);
+      this.pendingHead = 0;
+    }
+  }
+
+  private apply(type: WatchEventType, object: KObject): void {
+    const key = objectKey(object.metadata.namespace, object.metadata.name);
+    let map = this.kinds.get(object.kind);
+    if (map === undefined) {
+      map = new Map();
+      this.kinds.set(object.kind, map);
+    }
+    const previous = map.get(key);
+    if (type === "DELETED") map.delete(key);
+    else map.set(key, object);
+    const indexes = this.indexesByKind.get(object.kind);
+    if (indexes !== undefined) {
+      for (const index of indexes) {
+        if (previous !== undefined) this.unfile(index, previous, key);
+        if (type !== "DELETED") this.fileUnder(index, object);
+      }
+    }
+    const handlers = this.handlers.get(object.kind);
+    if (handlers === undefined) return;
+    for (const handler of handlers) handler(type, object, previous);
+  }
+
+  private fileUnder(index: Index, object: KObject): void {
+    const values = index.fn(object);
+    if (values === undefined) return;
+    const key = objectKey(object.metadata.namespace, object.metadata.name);
+    if (typeof values === "string") {
+      this.bucket(index, values).set(key, object);
+      return;
+    }
+    for (const value of values) this.bucket(index, value).set(key, object);
+  }
+
+  private unfile(index: Index, object: KObject, key: string): void {
+    const values = index.fn(object);
+    if (values === undefined) return;
+    const list = typeof values === "string" ? [values] : values;
+    for (const value of list) {
+      const bucket = index.buckets.get(value);
+      if (bucket === undefined) continue;
+      bucket.delete(key);
+      if (bucket.size === 0) index.buckets.delete(value);
+    }
+  }
+
+  private bucket(index: Index, value: string): Map<string, KObject> {
+    let bucket = index.buckets.get(value);
+    if (bucket === undefined) {
+      bucket = new Map();
+      index.buckets.set(value, bucket);
+    }
+    return bucket;
+  }
+}
+
+const EMPTY = new Map<string, KObject>();

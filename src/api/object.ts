@@ -1,0 +1,106 @@
+/**
+ * Kubernetes-shaped objects as the store holds them: the upstream shapes from kubernetes-types,
+ * with the metadata the API server always fills in made required.
+ *
+ * Timestamps are RFC 3339 strings with whole seconds, as metav1.Time serializes them
+ * (kubernetes-semantics.md §1.6): comparisons at exact boundaries then behave as in a cluster.
+ * Virtual time 0 is VIRTUAL_EPOCH.
+ */
+import type { ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1.js";
+
+export interface StoredMeta extends ObjectMeta {
+  name: string;
+  namespace: string;
+  uid: string;
+  resourceVersion: string;
+  generation: number;
+  creationTimestamp: string;
+}
+
+/** Any object in the store. `spec` and `status` are kind-specific. */
+export interface KObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: StoredMeta;
+  readonly spec?: unknown;
+  readonly status?: unknown;
+}
+
+/** An upstream kubernetes-types shape as stored: kind, apiVersion and metadata always present. */
+export type Stored<T extends { metadata?: ObjectMeta }> = Omit<T, "metadata" | "apiVersion" | "kind"> & {
+  apiVersion: string;
+  kind: string;
+  metadata: StoredMeta;
+};
+
+/** An object as a user or controller submits it: metadata.name (or generateName) and namespace at least. */
+export interface NewObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: unknown;
+  status?: unknown;
+  [extra: string]: unknown;
+}
+
+export const DEFAULT_NAMESPACE = "default";
+
+/** 2026-01-01T00:00:00Z: what virtual time 0 is shown as in timestamps. */
+export const VIRTUAL_EPOCH_MS = Date.UTC(2026, 0, 1);
+
+let cachedSecond = -1;
+let cachedStamp = "";
+
+/** RFC 3339 with whole seconds (truncated), as the API server stores times. */
+export function toTimestamp(virtualMs: number): string {
+  const second = Math.floor(virtualMs / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedStamp = new Date(VIRTUAL_EPOCH_MS + second * 1000).toISOString().replace(".000Z", "Z");
+  }
+  return cachedStamp;
+}
+
+/** Virtual milliseconds of a timestamp written by toTimestamp (or any RFC 3339 time). */
+export function fromTimestamp(stamp: string): number {
+  return Date.parse(stamp) - VIRTUAL_EPOCH_MS;
+}
+
+/** "namespace/name", the key of an object in its kind's index (as client-go's MetaNamespaceKeyFunc). */
+export function objectKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+export function keyOf(object: { metadata: { namespace?: string; name?: string } }): string {
+  return `${object.metadata.namespace ?? DEFAULT_NAMESPACE}/${object.metadata.name ?? ""}`;
+}
+
+/** Splits "namespace/name". */
+export function splitKey(key: string): { namespace: string; name: string } {
+  const slash = key.indexOf("/");
+  return { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
+/** The owner reference with controller=true, if any (metav1.GetControllerOf). */
+export function controllerOf(object: { metadata: ObjectMeta }): OwnerReference | undefined {
+  const refs = object.metadata.ownerReferences;
+  if (refs === undefined) return undefined;
+  for (const ref of refs) if (ref.controller === true) return ref;
+  return undefined;
+}
+
+/** An owner reference to `owner` marked as its controller (metav1.NewControllerRef). */
+export function controllerRef(owner: KObject): OwnerReference {
+  return {
+    apiVersion: owner.apiVersion,
+    kind: owner.kind,
+    name: owner.metadata.name,
+    uid: owner.metadata.uid,
+    controller: true,
+    blockOwnerDeletion: true,
+  };
+}
+
+export function isBeingDeleted(object: { metadata: ObjectMeta }): boolean {
+  return object.metadata.deletionTimestamp !== undefined;
+}
