@@ -6,6 +6,7 @@
  */
 import { InformerCache } from "../api/informer.ts";
 import type { KObject } from "../api/object.ts";
+import { controllerOf } from "../api/object.ts";
 import { Store } from "../api/store.ts";
 import { Kernel } from "../sim/kernel.ts";
 import type { RandomStream } from "../sim/random.ts";
@@ -56,6 +57,7 @@ export class World {
     this.trace = new Trace(config.trace.mode, config.trace.file);
     this.store = new Store(this.kernel, this.trace);
     this.cache = new InformerCache(this.kernel, this.store, "controller-manager", config.timing.watchDelay);
+    addStandardIndexes(this.cache);
   }
 
   get nowMs(): number {
@@ -116,4 +118,15 @@ export class World {
       });
     }
   }
+}
+
+/** Index names every world's cache has. */
+export const INDEX_PODS_BY_NODE = "pods-by-node";
+export const INDEX_PODS_BY_CONTROLLER = "pods-by-controller";
+export const INDEX_REPLICASETS_BY_CONTROLLER = "replicasets-by-controller";
+
+function addStandardIndexes(cache: InformerCache): void {
+  cache.addIndex(INDEX_PODS_BY_NODE, "Pod", (pod) => (pod.spec as { nodeName?: string } | undefined)?.nodeName);
+  cache.addIndex(INDEX_PODS_BY_CONTROLLER, "Pod", (pod) => controllerOf(pod)?.uid);
+  cache.addIndex(INDEX_REPLICASETS_BY_CONTROLLER, "ReplicaSet", (rs) => controllerOf(rs)?.uid);
 }
