@@ -13,6 +13,7 @@
 import { freeze, produce, type Draft } from "immer";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Trace } from "../sim/trace.ts";
+import { applyDefaults, hasDefaulter } from "./defaults.ts";
 import { alreadyExists, ApiError, conflict, notFound } from "./errors.ts";
 import { DEFAULT_NAMESPACE, type KObject, type NewObject, objectKey, type StoredMeta, toTimestamp } from "./object.ts";
 
@@ -104,7 +105,11 @@ export class Store {
       generation: 1,
       creationTimestamp: toTimestamp(this.kernel.nowMs),
     };
-    const object = freeze({ ...input, metadata } as unknown as KObject, true);
+    // produce copies only what defaulting touches; a template that is already defaulted is shared.
+    const object = freeze(
+      produce({ ...input, metadata } as unknown as KObject, (draft) => applyDefaults(draft)),
+      true,
+    );
     objects.set(key, object);
     this.indexOwners(object, undefined);
     this.emit("ADDED", object, undefined);
@@ -171,6 +176,14 @@ export class Store {
     const next = produce(current, (draft) => {
       recipe(draft);
     }) as T;
+    if (next !== current && next.spec !== current.spec && hasDefaulter(next.kind)) {
+      // The API server defaults every write; only spec changes can need it.
+      return this.applyDefaulted(current, produce(next, (draft) => applyDefaults(draft)) as T);
+    }
+    return this.applyDefaulted(current, next);
+  }
+
+  private applyDefaulted<T extends KObject>(current: T, next: T): T {
     if (next === current) return current;
     if (this.readyForRemoval(next)) {
       this.remove(next, current);
