@@ -150,12 +150,14 @@ export class Store {
     if (meta.deletionTimestamp !== undefined) {
       const previousGrace = meta.deletionGracePeriodSeconds ?? 0;
       if (graceSeconds >= previousGrace) return;
-      const shortened = produce(current, (draft) => {
-        draft.metadata.deletionTimestamp = toTimestamp(this.kernel.nowMs + graceSeconds * 1000);
-        draft.metadata.deletionGracePeriodSeconds = graceSeconds;
-        draft.metadata.resourceVersion = this.mintResourceVersion();
-      });
-      this.write(shortened, current);
+      // A later delete may only shorten the grace period (BeforeDelete).
+      this.commitDeletion(
+        produce(current, (draft) => {
+          draft.metadata.deletionTimestamp = toTimestamp(this.kernel.nowMs + graceSeconds * 1000);
+          draft.metadata.deletionGracePeriodSeconds = graceSeconds;
+        }),
+        current,
+      );
       return;
     }
     const finalizers = meta.finalizers ?? [];
@@ -163,13 +165,28 @@ export class Store {
       this.remove(current);
       return;
     }
-    const marked = produce(current, (draft) => {
-      draft.metadata.deletionTimestamp = toTimestamp(this.kernel.nowMs + graceSeconds * 1000);
-      draft.metadata.deletionGracePeriodSeconds = graceSeconds;
-      draft.metadata.generation = current.metadata.generation + 1;
-      draft.metadata.resourceVersion = this.mintResourceVersion();
-    });
-    this.write(marked, current);
+    this.commitDeletion(
+      produce(current, (draft) => {
+        draft.metadata.deletionTimestamp = toTimestamp(this.kernel.nowMs + graceSeconds * 1000);
+        draft.metadata.deletionGracePeriodSeconds = graceSeconds;
+        draft.metadata.generation = current.metadata.generation + 1;
+      }),
+      current,
+    );
+  }
+
+  /** Removes a marked object whose grace is 0 and finalizers are gone; otherwise stores the mark. */
+  private commitDeletion(marked: KObject, current: KObject): void {
+    if (this.readyForRemoval(marked)) {
+      this.remove(marked, current);
+      return;
+    }
+    this.write(
+      produce(marked, (draft) => {
+        draft.metadata.resourceVersion = this.mintResourceVersion();
+      }),
+      current,
+    );
   }
 
   private apply<T extends KObject>(current: T, recipe: (draft: Draft<T>) => void): T {

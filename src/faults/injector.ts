@@ -1,0 +1,154 @@
+/**
+ * Fault injection: turns a scenario's `fault:` entries into calls on the components they break,
+ * and heals them (after `for:`, on `heal`, or never). Every fault is traced with its time.
+ */
+import type { Pod } from "../api/kinds.ts";
+import { controllerOf } from "../api/object.ts";
+import type { FaultSpec, ObjectRef } from "../scenario/model.ts";
+import { KUBELET_COMPONENT } from "../cluster/runtime.ts";
+import type { Component, World } from "../world/world.ts";
+
+/** What the nodes component offers to faults. */
+export interface NodeFaults {
+  setNodeDown(name: string, down: boolean): void;
+}
+
+/** What the kubelet component offers to faults. */
+export interface KubeletFaults {
+  setImagePullFailing(image: string, failing: boolean): void;
+  crashContainer(podUid: string): void;
+}
+
+export interface FaultOutcome {
+  ok: boolean;
+  message: string;
+}
+
+interface ActiveFault {
+  readonly id: string;
+  readonly spec: FaultSpec;
+  readonly heal: () => void;
+  healTimer: number | null;
+}
+
+export class FaultInjector {
+  private readonly active = new Map<string, ActiveFault>();
+
+  constructor(private readonly world: World) {}
+
+  get activeIds(): string[] {
+    return [...this.active.keys()];
+  }
+
+  /** Starts a fault; heals it after `forMs` when given. */
+  inject(id: string, spec: FaultSpec, forMs?: number): FaultOutcome {
+    if (this.active.has(id)) return { ok: false, message: `fault ${id} is already active` };
+    const started = this.start(spec);
+    if (typeof started === "string") return { ok: false, message: started };
+    const fault: ActiveFault = { id, spec, heal: started, healTimer: null };
+    this.active.set(id, fault);
+    this.trace("Fault", id, spec, "start");
+    if (forMs !== undefined) {
+      fault.healTimer = this.world.kernel.schedule(forMs, () => this.heal(id));
+    }
+    return { ok: true, message: `fault ${id} (${spec.type}) started` };
+  }
+
+  /** Heals one fault, or every active fault when no id is given (in the order they started). */
+  heal(id?: string): FaultOutcome {
+    if (id === undefined) {
+      const ids = this.activeIds;
+      for (const each of ids) this.heal(each);
+      return { ok: true, message: ids.length === 0 ? "no active faults" : `healed ${ids.join(", ")}` };
+    }
+    const fault = this.active.get(id);
+    if (fault === undefined) return { ok: false, message: `no active fault named ${id}` };
+    this.active.delete(id);
+    this.world.kernel.cancel(fault.healTimer);
+    fault.heal();
+    this.trace("Fault", id, fault.spec, "heal");
+    return { ok: true, message: `fault ${id} healed` };
+  }
+
+  /** Applies a fault; returns how to heal it, or a message saying why it cannot apply. */
+  private start(spec: FaultSpec): (() => void) | string {
+    switch (spec.type) {
+      case "nodeDown":
+        return this.nodeDown(spec.node, spec.datacenter);
+      case "controllerDown":
+        return this.controllerDown(spec.controller);
+      case "watchDelay": {
+        const cache = this.world.cache;
+        cache.setDelay(spec.delay);
+        return () => cache.setDelay(this.world.config.timing.watchDelay);
+      }
+      case "imagePullFailure": {
+        const kubelet = this.kubelet();
+        if (typeof kubelet === "string") return kubelet;
+        kubelet.setImagePullFailing(spec.image, true);
+        return () => kubelet.setImagePullFailing(spec.image, false);
+      }
+      case "podCrash":
+        return this.podCrash(spec.target, spec.count);
+      default:
+        return `fault ${spec.type} is not supported yet`;
+    }
+  }
+
+  private nodeDown(node: string | undefined, datacenter: string | undefined): (() => void) | string {
+    const nodes = this.world.component<Component & Partial<NodeFaults>>("nodes");
+    if (nodes?.setNodeDown === undefined) return "no nodes component to take down";
+    const names = this.world.config.nodes
+      .filter((each) => each.name === node || (datacenter !== undefined && each.datacenter === datacenter))
+      .map((each) => each.name);
+    if (names.length === 0) return `no node matches ${node ?? `datacenter ${datacenter}`}`;
+    for (const name of names) nodes.setNodeDown(name, true);
+    return () => {
+      for (const name of names) nodes.setNodeDown?.(name, false);
+    };
+  }
+
+  private controllerDown(name: string): (() => void) | string {
+    const component = this.world.component(name);
+    if (component?.suspend === undefined || component.resume === undefined) {
+      return `no controller named ${name} can be taken down (known: ${this.world.componentNames().join(", ")})`;
+    }
+    component.suspend();
+    return () => component.resume?.();
+  }
+
+  private podCrash(target: ObjectRef, count: number): (() => void) | string {
+    const kubelet = this.kubelet();
+    if (typeof kubelet === "string") return kubelet;
+    const pods = podsOf(this.world, target).slice(0, count);
+    if (pods.length === 0) return `no running pods of ${target.kind}/${target.name} to crash`;
+    for (const pod of pods) kubelet.crashContainer(pod.metadata.uid);
+    return () => {};
+  }
+
+  private kubelet(): KubeletFaults | string {
+    const kubelet = this.world.component<Component & Partial<KubeletFaults>>(KUBELET_COMPONENT);
+    if (kubelet?.setImagePullFailing === undefined || kubelet.crashContainer === undefined) {
+      return "no kubelet component to inject into";
+    }
+    return kubelet as KubeletFaults;
+  }
+
+  private trace(type: string, id: string, spec: FaultSpec, phase: "start" | "heal"): void {
+    if (this.world.trace.enabled) this.world.trace.record(this.world.nowMs, type, { id, phase, fault: spec });
+  }
+}
+
+/** The pods (not being deleted) whose controller chain leads to `target`, by name. */
+export function podsOf(world: World, target: ObjectRef): Pod[] {
+  const root = world.store.get(target.kind, target.namespace, target.name);
+  if (root === undefined) return [];
+  const owners = new Set<string>([root.metadata.uid]);
+  for (const dependent of world.store.dependentsOf(root.metadata.uid)) owners.add(dependent.metadata.uid);
+  const pods: Pod[] = [];
+  for (const pod of world.store.list<Pod>("Pod")) {
+    const owner = controllerOf(pod);
+    if (owner !== undefined && owners.has(owner.uid) && pod.metadata.deletionTimestamp === undefined) pods.push(pod);
+  }
+  return pods.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+}

@@ -1,0 +1,140 @@
+/**
+ * Invariants of the simulated cluster, checked incrementally on every store change. A violation
+ * means the simulator (or a controller in it) broke a rule the real system guarantees; the run
+ * records it and the default `noInvariantViolations` assertion fails.
+ *
+ * - pod-on-known-node: a pod is only ever bound to a Node that exists.
+ * - unique-pod-ip: no two live pods share an IP.
+ * - node-capacity: pods bound to a node (not terminal) never exceed its allocatable pods, CPU or memory.
+ */
+import type { Pod } from "../api/kinds.ts";
+import type { KObject } from "../api/object.ts";
+import { parseCpuMilli, parseMemoryBytes } from "../api/quantity.ts";
+import type { WatchEventType } from "../api/store.ts";
+import type { World } from "../world/world.ts";
+
+export interface InvariantViolation {
+  atMs: number;
+  invariant: string;
+  message: string;
+}
+
+/** The most violations kept; later ones are counted only. */
+const MAX_KEPT_VIOLATIONS = 100;
+
+interface NodeUsage {
+  pods: number;
+  cpuMilli: number;
+  memoryBytes: number;
+}
+
+interface PodCharge {
+  node: string;
+  cpuMilli: number;
+  memoryBytes: number;
+}
+
+export class InvariantChecker {
+  readonly violations: InvariantViolation[] = [];
+  violationCount = 0;
+  private readonly ipOwner = new Map<string, string>();
+  private readonly podIp = new Map<string, string>();
+  private readonly usage = new Map<string, NodeUsage>();
+  private readonly charges = new Map<string, PodCharge>();
+
+  constructor(private readonly world: World) {
+    world.store.watch((type, object) => {
+      if (object.kind === "Pod") this.checkPod(type, object as Pod);
+    });
+  }
+
+  private report(invariant: string, message: string): void {
+    this.violationCount++;
+    if (this.violations.length < MAX_KEPT_VIOLATIONS) {
+      this.violations.push({ atMs: this.world.nowMs, invariant, message });
+    }
+    if (this.world.trace.enabled) this.world.trace.record(this.world.nowMs, "InvariantViolation", { invariant, message });
+  }
+
+  private checkPod(type: WatchEventType, pod: Pod): void {
+    const uid = pod.metadata.uid;
+    const gone = type === "DELETED";
+    const phase = pod.status?.phase;
+    const terminal = phase === "Succeeded" || phase === "Failed";
+    this.checkIp(uid, pod, gone || terminal);
+    this.checkCapacity(uid, pod, gone || terminal);
+  }
+
+  private checkIp(uid: string, pod: Pod, released: boolean): void {
+    const previousIp = this.podIp.get(uid);
+    const ip = released ? undefined : pod.status?.podIP;
+    if (previousIp === ip) return;
+    if (previousIp !== undefined) {
+      this.podIp.delete(uid);
+      if (this.ipOwner.get(previousIp) === uid) this.ipOwner.delete(previousIp);
+    }
+    if (ip === undefined) return;
+    const owner = this.ipOwner.get(ip);
+    if (owner !== undefined && owner !== uid) {
+      this.report("unique-pod-ip", `pod ${pod.metadata.name} got IP ${ip}, already used by a live pod (uid ${owner})`);
+    }
+    this.ipOwner.set(ip, uid);
+    this.podIp.set(uid, ip);
+  }
+
+  private checkCapacity(uid: string, pod: Pod, released: boolean): void {
+    const node = released ? undefined : pod.spec?.nodeName;
+    const charged = this.charges.get(uid);
+    if (charged?.node === node) return;
+    if (charged !== undefined) {
+      const usage = this.usage.get(charged.node) as NodeUsage;
+      usage.pods--;
+      usage.cpuMilli -= charged.cpuMilli;
+      usage.memoryBytes -= charged.memoryBytes;
+      this.charges.delete(uid);
+    }
+    if (node === undefined) return;
+    const nodeObject = this.world.store.get("Node", "default", node) ?? this.world.store.get("Node", "", node);
+    if (nodeObject === undefined) {
+      this.report("pod-on-known-node", `pod ${pod.metadata.name} is bound to node ${node}, which does not exist`);
+      return;
+    }
+    const charge = { node, ...podRequests(pod) };
+    this.charges.set(uid, charge);
+    const usage = this.usage.get(node) ?? { pods: 0, cpuMilli: 0, memoryBytes: 0 };
+    this.usage.set(node, usage);
+    usage.pods++;
+    usage.cpuMilli += charge.cpuMilli;
+    usage.memoryBytes += charge.memoryBytes;
+    this.checkNodeUsage(nodeObject, usage, pod);
+  }
+
+  private checkNodeUsage(node: KObject, usage: NodeUsage, pod: Pod): void {
+    const allocatable = (node.status as { allocatable?: Record<string, string> } | undefined)?.allocatable ?? {};
+    const pods = allocatable.pods === undefined ? Number.POSITIVE_INFINITY : Number(allocatable.pods);
+    const cpu = allocatable.cpu === undefined ? Number.POSITIVE_INFINITY : (parseCpuMilli(allocatable.cpu) ?? 0);
+    const memory =
+      allocatable.memory === undefined ? Number.POSITIVE_INFINITY : (parseMemoryBytes(allocatable.memory) ?? 0);
+    const name = node.metadata.name;
+    if (usage.pods > pods) this.report("node-capacity", `node ${name} has ${usage.pods} pods, allocatable ${pods}`);
+    if (usage.cpuMilli > cpu)
+      this.report("node-capacity", `node ${name} CPU requests ${usage.cpuMilli}m exceed ${cpu}m (pod ${pod.metadata.name})`);
+    if (usage.memoryBytes > memory)
+      this.report("node-capacity", `node ${name} memory requests exceed allocatable (pod ${pod.metadata.name})`);
+  }
+}
+
+/** Sum of the containers' requests (limits stand in for missing requests, as the API defaults them). */
+export function podRequests(pod: Pod): { cpuMilli: number; memoryBytes: number } {
+  let cpuMilli = 0;
+  let memoryBytes = 0;
+  for (const container of pod.spec?.containers ?? []) {
+    const requests = container.resources?.requests ?? container.resources?.limits;
+    if (requests === undefined) continue;
+    const cpu = requests.cpu;
+    const memory = requests.memory;
+    if (cpu !== undefined) cpuMilli += parseCpuMilli(String(cpu)) ?? 0;
+    if (memory !== undefined) memoryBytes += parseMemoryBytes(String(memory)) ?? 0;
+  }
+  return { cpuMilli, memoryBytes };
+}

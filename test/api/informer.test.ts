@@ -1,0 +1,111 @@
+import { describe, expect, it } from "vitest";
+import { InformerCache } from "../../src/api/informer.ts";
+import { Store } from "../../src/api/store.ts";
+import { RateLimiter, WorkQueue } from "../../src/api/workqueue.ts";
+import { Kernel } from "../../src/sim/kernel.ts";
+import { constantMs } from "../../src/sim/random.ts";
+import { Trace } from "../../src/sim/trace.ts";
+
+const cm = (name: string, data = "x") => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data });
+
+describe("InformerCache", () => {
+  it("sees store changes exactly watchDelay later, in order", () => {
+    const kernel = new Kernel(1);
+    const store = new Store(kernel, new Trace("off"));
+    const cache = new InformerCache(kernel, store, "test", constantMs(20));
+    const seen: string[] = [];
+    cache.on("ConfigMap", (type, object) => seen.push(`${kernel.nowMs}:${type}:${object.metadata.name}`));
+    kernel.schedule(100, () => store.create(cm("a")));
+    kernel.schedule(105, () => store.create(cm("b")));
+    kernel.schedule(110, () => store.delete("ConfigMap", "default", "a"));
+    kernel.run(115);
+    expect(cache.get("ConfigMap", "default", "a")).toBeUndefined();
+    kernel.run(121);
+    expect(cache.get("ConfigMap", "default", "a")).toBeDefined();
+    expect(cache.get("ConfigMap", "default", "b")).toBeUndefined();
+    kernel.run(200);
+    expect(seen).toEqual(["120:ADDED:a", "125:ADDED:b", "130:DELETED:a"]);
+    expect([...cache.list("ConfigMap")].map((o) => o.metadata.name)).toEqual(["b"]);
+  });
+
+  it("never reorders events even when sampled delays would", () => {
+    const kernel = new Kernel(3);
+    const store = new Store(kernel, new Trace("off"));
+    const cache = new InformerCache(kernel, store, "test", { kind: "uniform", minMs: 0, maxMs: 100 });
+    const seen: string[] = [];
+    cache.on("ConfigMap", (_type, object) => seen.push(object.metadata.name));
+    for (let i = 0; i < 50; i++) kernel.schedule(i, () => store.create(cm(`c${i}`)));
+    kernel.run(1000);
+    expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `c${i}`));
+  });
+
+  it("keeps indexes up to date", () => {
+    const kernel = new Kernel(1);
+    const store = new Store(kernel, new Trace("off"));
+    const cache = new InformerCache(kernel, store, "test", constantMs(0));
+    cache.addIndex("by-data", "ConfigMap", (object) => (object as unknown as { data: string }).data);
+    store.create(cm("a", "red"));
+    store.create(cm("b", "red"));
+    kernel.run(1);
+    expect([...cache.byIndex("by-data", "red")].map((o) => o.metadata.name)).toEqual(["a", "b"]);
+    store.patch("ConfigMap", "default", "a", (draft) => {
+      (draft as unknown as { data: string }).data = "blue";
+    });
+    kernel.run(2);
+    expect([...cache.byIndex("by-data", "red")].map((o) => o.metadata.name)).toEqual(["b"]);
+    expect(cache.countByIndex("by-data", "blue")).toBe(1);
+  });
+
+  it("holds events while paused and delivers them on resume", () => {
+    const kernel = new Kernel(1);
+    const store = new Store(kernel, new Trace("off"));
+    const cache = new InformerCache(kernel, store, "test", constantMs(10));
+    cache.pause();
+    store.create(cm("a"));
+    kernel.run(100);
+    expect(cache.count("ConfigMap")).toBe(0);
+    cache.resume();
+    kernel.run(101);
+    expect(cache.count("ConfigMap")).toBe(1);
+  });
+});
+
+describe("WorkQueue", () => {
+  it("de-duplicates waiting keys and processes in FIFO order", () => {
+    const kernel = new Kernel(1);
+    const processed: string[] = [];
+    const queue = new WorkQueue(kernel, "q", (key) => processed.push(key));
+    queue.add("a");
+    queue.add("b");
+    queue.add("a");
+    kernel.run(0);
+    expect(processed).toEqual(["a", "b"]);
+  });
+
+  it("addAfter keeps the earliest due time", () => {
+    const kernel = new Kernel(1);
+    const processed: string[] = [];
+    const queue = new WorkQueue(kernel, "q", (key) => processed.push(`${kernel.nowMs}:${key}`));
+    queue.addAfter("a", 500);
+    queue.addAfter("a", 200);
+    queue.addAfter("a", 900);
+    kernel.run(1000);
+    expect(processed).toEqual(["200:a"]);
+  });
+
+  it("backs off exponentially per key (client-go default controller rate limiter)", () => {
+    const limiter = new RateLimiter();
+    const delays = Array.from({ length: 5 }, () => limiter.whenMs("k", 0));
+    expect(delays).toEqual([5, 10, 20, 40, 80]);
+    limiter.forget("k");
+    expect(limiter.whenMs("k", 0)).toBe(5);
+  });
+
+  it("the token bucket limits overall retries to 10/s after a burst of 100", () => {
+    const limiter = new RateLimiter();
+    const delays = Array.from({ length: 102 }, (_, i) => limiter.whenMs(`k${i}`, 0));
+    expect(delays.slice(0, 100).every((d) => d === 5)).toBe(true);
+    expect(delays[100]).toBe(100);
+    expect(delays[101]).toBe(200);
+  });
+});

@@ -1,0 +1,178 @@
+import { describe, expect, it } from "vitest";
+import { isApiError } from "../../src/api/errors.ts";
+import type { Pod } from "../../src/api/kinds.ts";
+import { fromTimestamp, toTimestamp } from "../../src/api/object.ts";
+import { matchesSelector } from "../../src/api/selector.ts";
+import { Store, type WatchEventType } from "../../src/api/store.ts";
+import { Kernel } from "../../src/sim/kernel.ts";
+import { Trace } from "../../src/sim/trace.ts";
+
+function setup() {
+  const kernel = new Kernel(1);
+  const trace = new Trace("hash");
+  const store = new Store(kernel, trace);
+  const events: { type: WatchEventType; name: string; rv: string }[] = [];
+  store.watch((type, object) => events.push({ type, name: object.metadata.name, rv: object.metadata.resourceVersion }));
+  return { kernel, trace, store, events };
+}
+
+const pod = (name: string, extra: Record<string, unknown> = {}) => ({
+  apiVersion: "v1",
+  kind: "Pod",
+  metadata: { name, labels: { app: "web" } },
+  spec: { containers: [{ name: "app", image: "web:v1" }], ...extra },
+});
+
+describe("Store", () => {
+  it("mints uid, resourceVersion, generation and creationTimestamp and applies defaults", () => {
+    const { store, kernel } = setup();
+    kernel.schedule(61_500, () => {});
+    kernel.run(61_500);
+    const created = store.create<Pod>(pod("a"));
+    expect(created.metadata.namespace).toBe("default");
+    expect(created.metadata.uid).toMatch(/^[0-9a-f-]{36}$/);
+    expect(created.metadata.generation).toBe(1);
+    expect(created.metadata.creationTimestamp).toBe("2026-01-01T00:01:01Z");
+    expect(created.spec?.terminationGracePeriodSeconds).toBe(30);
+    expect(created.spec?.restartPolicy).toBe("Always");
+    expect(Object.isFrozen(created)).toBe(true);
+  });
+
+  it("refuses a duplicate name", () => {
+    const { store } = setup();
+    store.create(pod("a"));
+    expect(() => store.create(pod("a"))).toThrow(/already exists/);
+  });
+
+  it("bumps generation only for spec changes and skips no-op writes", () => {
+    const { store, events } = setup();
+    const created = store.create<Pod>(pod("a"));
+    const relabeled = store.update(created, (draft) => {
+      (draft.metadata.labels as Record<string, string>).tier = "x";
+    });
+    expect(relabeled.metadata.generation).toBe(1);
+    const respecced = store.update(relabeled, (draft) => {
+      draft.spec!.activeDeadlineSeconds = 5;
+    });
+    expect(respecced.metadata.generation).toBe(2);
+    const same = store.update(respecced, (draft) => {
+      draft.spec!.activeDeadlineSeconds = 5;
+    });
+    expect(same).toBe(respecced);
+    expect(events.map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "MODIFIED"]);
+    expect(Number(events[2]!.rv)).toBeGreaterThan(Number(events[1]!.rv));
+  });
+
+  it("rejects an update based on a stale object with a Conflict", () => {
+    const { store } = setup();
+    const created = store.create<Pod>(pod("a"));
+    store.patch<Pod>("Pod", "default", "a", (draft) => {
+      draft.metadata.labels = { app: "other" };
+    });
+    let error: unknown;
+    try {
+      store.update(created, (draft) => {
+        draft.metadata.labels = { app: "mine" };
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(isApiError(error, "Conflict")).toBe(true);
+  });
+
+  it("deletes an unscheduled pod at once, but gives a bound pod its grace period", () => {
+    const { store, events } = setup();
+    store.create(pod("pending"));
+    store.delete("Pod", "default", "pending");
+    expect(store.get("Pod", "default", "pending")).toBeUndefined();
+    store.create(pod("bound", { nodeName: "n1", terminationGracePeriodSeconds: 45 }));
+    store.delete("Pod", "default", "bound");
+    const terminating = store.get<Pod>("Pod", "default", "bound")!;
+    expect(terminating.metadata.deletionGracePeriodSeconds).toBe(45);
+    expect(terminating.metadata.deletionTimestamp).toBe(toTimestamp(45_000));
+    // a second delete can only shorten the grace
+    store.delete("Pod", "default", "bound", { gracePeriodSeconds: 60 });
+    expect(store.get<Pod>("Pod", "default", "bound")!.metadata.deletionGracePeriodSeconds).toBe(45);
+    store.delete("Pod", "default", "bound", { gracePeriodSeconds: 0 });
+    expect(store.get("Pod", "default", "bound")).toBeUndefined();
+    expect(events.filter((e) => e.type === "DELETED").map((e) => e.name)).toEqual(["pending", "bound"]);
+  });
+
+  it("keeps an object with finalizers until the last one is removed", () => {
+    const { store } = setup();
+    store.create({ ...pod("f", { nodeName: "n1" }), metadata: { name: "f", finalizers: ["lb/registered"] } });
+    store.delete("Pod", "default", "f", { gracePeriodSeconds: 0 });
+    expect(store.get<Pod>("Pod", "default", "f")?.metadata.deletionTimestamp).toBeDefined();
+    store.patch<Pod>("Pod", "default", "f", (draft) => {
+      draft.metadata.finalizers = [];
+    });
+    expect(store.get("Pod", "default", "f")).toBeUndefined();
+  });
+
+  it("refuses a delete with a uid precondition for another object", () => {
+    const { store } = setup();
+    store.create(pod("a", { nodeName: "n1" }));
+    expect(() => store.delete("Pod", "default", "a", { gracePeriodSeconds: 0, uid: "other" })).toThrow(/modified/);
+  });
+
+  it("indexes dependents by owner uid", () => {
+    const { store } = setup();
+    const owner = store.create({ apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "rs" }, spec: {} });
+    const ref = { apiVersion: "apps/v1", kind: "ReplicaSet", name: "rs", uid: owner.metadata.uid, controller: true };
+    store.create({ ...pod("p1"), metadata: { name: "p1", ownerReferences: [ref] } });
+    store.create({ ...pod("p2"), metadata: { name: "p2", ownerReferences: [ref] } });
+    expect(store.dependentsOf(owner.metadata.uid).map((o) => o.metadata.name)).toEqual(["p1", "p2"]);
+    store.delete("Pod", "default", "p1");
+    expect(store.dependentsOf(owner.metadata.uid).map((o) => o.metadata.name)).toEqual(["p2"]);
+  });
+
+  it("names objects from generateName deterministically", () => {
+    const names = () => {
+      const { store } = setup();
+      return [1, 2, 3].map(() => store.create({ ...pod(""), metadata: { generateName: "web-" } }).metadata.name);
+    };
+    const first = names();
+    expect(first[0]).toMatch(/^web-[bcdfghjklmnpqrstvwxz2456789]{5}$/);
+    expect(names()).toEqual(first);
+  });
+
+  it("traces every change, so the same operations give the same hash", () => {
+    const run = (image: string) => {
+      const { store, trace } = setup();
+      store.create(pod("a"));
+      store.patch<Pod>("Pod", "default", "a", (draft) => {
+        draft.spec!.containers[0]!.image = image;
+      });
+      return trace.finish();
+    };
+    expect(run("web:v2")).toBe(run("web:v2"));
+    expect(run("web:v2")).not.toBe(run("web:v3"));
+  });
+});
+
+describe("timestamps", () => {
+  it("truncate to whole seconds and round-trip", () => {
+    expect(toTimestamp(1999)).toBe("2026-01-01T00:00:01Z");
+    expect(fromTimestamp(toTimestamp(3_600_500))).toBe(3_600_000);
+  });
+});
+
+describe("label selectors", () => {
+  it.each([
+    [{ matchLabels: { app: "web" } }, { app: "web", x: "1" }, true],
+    [{ matchLabels: { app: "web" } }, { app: "db" }, false],
+    [{}, { any: "thing" }, true],
+    [{ matchExpressions: [{ key: "tier", operator: "In", values: ["a", "b"] }] }, { tier: "b" }, true],
+    [{ matchExpressions: [{ key: "tier", operator: "In", values: ["a"] }] }, {}, false],
+    [{ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["a"] }] }, {}, true],
+    [{ matchExpressions: [{ key: "tier", operator: "NotIn", values: ["a"] }] }, { tier: "a" }, false],
+    [{ matchExpressions: [{ key: "tier", operator: "Exists" }] }, { tier: "" }, true],
+    [{ matchExpressions: [{ key: "tier", operator: "DoesNotExist" }] }, { tier: "a" }, false],
+  ])("%j selects %j: %s", (selector, labels, expected) => {
+    expect(matchesSelector(selector, labels)).toBe(expected);
+  });
+
+  it("a missing selector selects nothing", () => {
+    expect(matchesSelector(undefined, { app: "web" })).toBe(false);
+  });
+});
