@@ -1,0 +1,32 @@
+/**
+ * Event-queue throughput in the "hold" model: N events pending, each pop schedules one more at a
+ * random later time, so the queue stays at N (design.md: target ≥ 5 M events/s at 10k pending).
+ */
+import { EventQueue } from "../src/sim/event-queue.ts";
+import { createRandomStream } from "../src/sim/random.ts";
+
+export interface QueueBenchResult {
+  pending: number;
+  events: number;
+  eventsPerSecond: number;
+}
+
+export function benchQueue(pending = 10_000, events = 5_000_000): QueueBenchResult {
+  const queue = new EventQueue(pending * 2);
+  const stream = createRandomStream(1, "bench/queue");
+  const increments = new Float64Array(1 << 16);
+  for (let i = 0; i < increments.length; i++) increments[i] = Math.floor(stream.next() * 1000) + 1;
+  let now = 0;
+  let count = 0;
+  const setNow = (t: number): void => {
+    now = t;
+  };
+  const handler = (): void => {
+    queue.push(now + (increments[count & 0xffff] as number), handler, undefined);
+  };
+  for (let i = 0; i < pending; i++) queue.push(increments[i & 0xffff] as number, handler, undefined);
+  const start = performance.now();
+  for (count = 0; count < events; count++) queue.popAndRun(setNow);
+  const seconds = (performance.now() - start) / 1000;
+  return { pending, events, eventsPerSecond: events / seconds };
+}
