@@ -79,6 +79,10 @@ export function assertionName(assertion: Assertion): string {
       ].filter((each) => each !== "");
       return `requests ${assertion.outcome}${assertion.of === undefined ? "" : ` ${formatRef(assertion.of)}`} ${bounds.join(" and ")}`;
     }
+    case "condition":
+      return `condition ${formatRef(assertion.target)} ${assertion.conditionType}=${assertion.status}${
+        assertion.reason === undefined ? "" : `/${assertion.reason}`
+      }${assertion.withinMs === undefined ? " at end" : ` within ${seconds(assertion.withinMs)}`}`;
     case "noInvariantViolations":
       return "noInvariantViolations";
   }
@@ -116,6 +120,8 @@ function evaluate(assertion: Assertion, context: AssertionContext): { passed: bo
       const passed = (assertion.min === undefined || value >= assertion.min) && (assertion.max === undefined || value <= assertion.max);
       return { passed, message: `${value} ${assertion.outcome}` };
     }
+    case "condition":
+      return condition(assertion, context);
     case "noInvariantViolations": {
       const first = context.violations[0];
       return first === undefined
@@ -123,6 +129,35 @@ function evaluate(assertion: Assertion, context: AssertionContext): { passed: bo
         : { passed: false, message: `${context.violationCount} violation(s); first at ${first.atMs} ms: ${first.invariant}: ${first.message}` };
     }
   }
+}
+
+function condition(
+  assertion: Extract<Assertion, { type: "condition" }>,
+  context: AssertionContext,
+): { passed: boolean; message: string } {
+  const label = formatRef(assertion.target);
+  const workload = context.workloads[label];
+  if (workload === undefined) return { passed: false, message: `${label} was never created` };
+  if (assertion.withinMs === undefined) {
+    const conditions = (workload.status.conditions ?? []) as { type: string; status: string; reason?: string }[];
+    const found = conditions.find((each) => each.type === assertion.conditionType);
+    const passed =
+      found !== undefined &&
+      found.status === assertion.status &&
+      (assertion.reason === undefined || found.reason === assertion.reason);
+    return {
+      passed,
+      message: found === undefined ? `no ${assertion.conditionType} condition` : `${found.type}=${found.status}/${found.reason ?? ""}`,
+    };
+  }
+  const prefix = `${assertion.conditionType}=${assertion.status}`;
+  const seen = Object.entries(workload.conditionsSeenAtMs).filter(([key]) =>
+    assertion.reason === undefined ? key === prefix || key.startsWith(`${prefix}/`) : key === `${prefix}/${assertion.reason}`,
+  );
+  if (seen.length === 0) return { passed: false, message: "never seen since the last rollout started" };
+  const firstMs = Math.min(...seen.map(([, atMs]) => atMs));
+  const afterMs = firstMs - (workload.rolloutStartedAtMs ?? 0);
+  return { passed: afterMs <= assertion.withinMs, message: `seen ${seconds(afterMs)} after the rollout started (at ${seconds(firstMs)})` };
 }
 
 function availability(

@@ -33,6 +33,8 @@ export interface WorkloadSummary {
   maxUnavailableObserved: number;
   rolloutStartedAtMs: number | null;
   rolloutCompletedAtMs: number | null;
+  /** When each condition ("Type=Status/Reason") was first seen since the last rollout started. */
+  conditionsSeenAtMs: Record<string, number>;
   status: Record<string, unknown>;
 }
 
@@ -54,6 +56,7 @@ interface WorkloadState {
   maxUnavailableObserved: number;
   rolloutStartedAtMs: number | null;
   rolloutCompletedAtMs: number | null;
+  conditionsSeenAtMs: Record<string, number>;
 }
 
 interface PodState {
@@ -101,6 +104,7 @@ export class WorkloadTracker {
         maxUnavailableObserved: state.maxUnavailableObserved,
         rolloutStartedAtMs: state.rolloutStartedAtMs,
         rolloutCompletedAtMs: state.rolloutCompletedAtMs,
+        conditionsSeenAtMs: { ...state.conditionsSeenAtMs },
         status: (stored?.status as Record<string, unknown> | undefined) ?? {},
       };
     }
@@ -134,7 +138,9 @@ export class WorkloadTracker {
     if (previous !== undefined && templateChanged(previous, object)) {
       state.rolloutStartedAtMs = this.world.nowMs;
       state.rolloutCompletedAtMs = null;
+      state.conditionsSeenAtMs = {};
     }
+    this.noteConditions(state, object);
     this.updatePeaks(state);
     if (state.rolloutCompletedAtMs === null && rolloutComplete(object)) {
       state.rolloutCompletedAtMs = this.world.nowMs;
@@ -160,7 +166,18 @@ export class WorkloadTracker {
       maxUnavailableObserved: 0,
       rolloutStartedAtMs: this.world.nowMs,
       rolloutCompletedAtMs: null,
+      conditionsSeenAtMs: {},
     };
+  }
+
+  private noteConditions(state: WorkloadState, object: KObject): void {
+    const conditions = (object.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)
+      ?.conditions;
+    if (conditions === undefined) return;
+    for (const condition of conditions) {
+      const key = conditionKey(condition.type, condition.status, condition.reason);
+      if (state.conditionsSeenAtMs[key] === undefined) state.conditionsSeenAtMs[key] = this.world.nowMs;
+    }
   }
 
   private observePod(type: WatchEventType, pod: Pod): void {
@@ -236,6 +253,11 @@ export class WorkloadTracker {
     const unavailable = state.replicas - state.availablePods;
     if (unavailable > state.maxUnavailableObserved) state.maxUnavailableObserved = unavailable;
   }
+}
+
+/** "Type=Status/Reason" (or "Type=Status" without a reason). */
+export function conditionKey(type: string, status: string, reason: string | undefined): string {
+  return reason === undefined || reason === "" ? `${type}=${status}` : `${type}=${status}/${reason}`;
 }
 
 function workloadLabel(state: { kind: string; namespace: string; name: string }): string {

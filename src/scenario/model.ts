@@ -89,6 +89,16 @@ export type Assertion =
       readonly min?: number;
       readonly max?: number;
     }
+  | {
+      /** The workload's status showed this condition (at the end of the run, or within a time of the rollout start). */
+      readonly type: "condition";
+      readonly target: ObjectRef;
+      readonly conditionType: string;
+      readonly status: "True" | "False" | "Unknown";
+      readonly reason?: string;
+      /** Measured from the start of the last rollout; without it, the condition must hold at the end. */
+      readonly withinMs?: number;
+    }
   | { readonly type: "noInvariantViolations" };
 
 export interface AssertionEntry {
