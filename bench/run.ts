@@ -3,6 +3,7 @@
  * Wall-clock time is measured here, outside the model, and never asserted in tests.
  */
 import { benchQueue } from "./queue.ts";
+import { benchRollout } from "./rollout.ts";
 
 function line(label: string, value: string): void {
   console.log(`${label.padEnd(58)} ${value}`);
@@ -15,6 +16,16 @@ function main(): void {
   benchQueue(10_000, 500_000); // warm-up
   const queue = benchQueue(10_000, 5_000_000);
   line("event queue, 10k pending (hold model)", `${millions(queue.eventsPerSecond)} events/s`);
+
+  for (const trace of ["off", "hash"] as const) {
+    const rollout = benchRollout(trace);
+    const workload = rollout.result.workloads["Deployment/big"];
+    const took = workload?.rolloutCompletedAtMs == null ? "did not complete" : `${((workload.rolloutCompletedAtMs - (workload.rolloutStartedAtMs ?? 0)) / 1000).toFixed(1)} s simulated`;
+    line(`10,000-pod rollout on 1,000 nodes, 1 h (trace ${trace})`, `${(rollout.wallMs / 1000).toFixed(2)} s wall, ${rollout.result.events} events`);
+    line("  events per second", `${millions(rollout.eventsPerSecond)} events/s`);
+    line("  simulated time / wall time", `${Math.round(rollout.speedup)}x`);
+    line("  rollout", took);
+  }
 }
 
 main();

@@ -30,7 +30,8 @@ export function describeInput(input: unknown): string {
   if (input === null) return "null";
   if (Array.isArray(input)) return "a list";
   if (typeof input === "object") return "an object";
-  if (typeof input === "string") return `the string ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`;
+  if (typeof input === "string")
+    return `the string ${JSON.stringify(input.length > 40 ? `${input.slice(0, 40)}…` : input)}`;
   return `${typeof input === "number" ? "the number" : "the value"} ${String(input)}`;
 }
 
@@ -58,7 +59,7 @@ export const duration = z
     { error: (issue) => `expected a duration like 30s, got ${describeInput(issue.input)}` },
   )
   .transform((value) => (value === 0 ? 0 : (parseDurationMs(value) as number)))
-  .meta({ description: "Go-style duration: 250ms, 30s, 5m, 1h30m", examples: ["30s", "5m"] });
+  .meta({ id: "Duration", description: "Go-style duration: 250ms, 30s, 5m, 1h30m", examples: ["30s", "5m"] });
 
 // ---- percentages -------------------------------------------------------------------------------
 
@@ -78,9 +79,12 @@ export const percent = boundedString('a percentage like "99.5%"')
   .meta({ description: 'a percentage, as a string: "99.5%"', pattern: "^[0-9]+(\\.[0-9]+)?%$" });
 
 /** A fraction in [0, 1], written as a number (0.01) or a percentage ("1%"). */
-export const fraction = z.union([z.number().min(0, "must be at least 0").max(1, "must be at most 1 (or write a percentage)"), percent], {
+export const fraction = z.union(
+  [z.number().min(0, "must be at least 0").max(1, "must be at most 1 (or write a percentage)"), percent],
+  {
     error: (issue) => `expected a fraction (0.01) or a percentage ("1%"), got ${describeInput(issue.input)}`,
-  });
+  },
+);
 
 // ---- distributions -------------------------------------------------------------------------------
 
@@ -116,10 +120,14 @@ function toDistribution(value: number | z.output<typeof distributionObject>): Di
 /** A plain duration (constant) or {uniform: {min, max}}, {exponential: {mean}}, {lognormal: {median, sigma}}. */
 export const distribution = z
   .union([duration, distributionObject], {
-    error: (issue) => `expected a duration or a distribution ({uniform: {min, max}}, ...), got ${describeInput(issue.input)}`,
+    error: (issue) =>
+      `expected a duration or a distribution ({uniform: {min, max}}, ...), got ${describeInput(issue.input)}`,
   })
   .transform(toDistribution)
-  .meta({ description: "a duration, or {uniform: {min, max}} | {exponential: {mean}} | {lognormal: {median, sigma}}" });
+  .meta({
+    id: "Distribution",
+    description: "a duration, or {uniform: {min, max}} | {exponential: {mean}} | {lognormal: {median, sigma}}",
+  });
 
 // ---- rates, quantities -------------------------------------------------------------------------------
 
@@ -129,13 +137,17 @@ const RATE_UNIT_SECONDS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 36
 /** "200/s", "30/m", "5/h", as requests per second. */
 export const rate = boundedString('a rate like "200/s"')
   .superRefine((text, ctx) => {
-    if (!RATE_REGEX.test(text)) ctx.addIssue({ code: "custom", message: `"${text}" is not a rate (like 200/s, 30/m, 5/h)` });
+    if (!RATE_REGEX.test(text))
+      ctx.addIssue({ code: "custom", message: `"${text}" is not a rate (like 200/s, 30/m, 5/h)` });
   })
   .transform((text) => {
     const match = RATE_REGEX.exec(text) as RegExpExecArray;
     return Number(match[1]) / (RATE_UNIT_SECONDS[match[2] as string] as number);
   })
-  .meta({ description: "requests per second, minute or hour: 200/s, 30/m, 5/h", pattern: "^[0-9]+(\\.[0-9]+)?/(s|m|h)$" });
+  .meta({
+    description: "requests per second, minute or hour: 200/s, 30/m, 5/h",
+    pattern: "^[0-9]+(\\.[0-9]+)?/(s|m|h)$",
+  });
 
 const quantityInput = z.union([boundedString("a quantity"), z.number()], {
   error: (issue) => `expected a quantity like 500m or 16Gi, got ${describeInput(issue.input)}`,
@@ -154,7 +166,9 @@ export const quantity = checkedQuantity(parseQuantity, "a quantity");
 /** CPU in millicores ("4" → 4000, "500m" → 500). */
 export const cpuMilli = checkedQuantity(parseCpuMilli, "cpu").transform((value) => parseCpuMilli(value) as number);
 /** Memory in bytes ("16Gi"). */
-export const memoryBytes = checkedQuantity(parseMemoryBytes, "memory").transform((value) => parseMemoryBytes(value) as number);
+export const memoryBytes = checkedQuantity(parseMemoryBytes, "memory").transform(
+  (value) => parseMemoryBytes(value) as number,
+);
 
 // ---- names, labels, references -------------------------------------------------------------------
 
@@ -217,7 +231,8 @@ const KNOWN_KINDS = Object.keys(API_VERSIONS);
 
 function parseRef(text: string): ObjectRef | string {
   const parts = text.split("/");
-  if (parts.length < 2 || parts.length > 3) return `"${text}" is not a reference: write Kind/name or Kind/namespace/name`;
+  if (parts.length < 2 || parts.length > 3)
+    return `"${text}" is not a reference: write Kind/name or Kind/namespace/name`;
   const [kind, first, second] = parts as [string, string, string | undefined];
   if (!KNOWN_KINDS.includes(kind)) return `unknown kind "${kind}" in "${text}" (known: ${KNOWN_KINDS.join(", ")})`;
   const namespace = second === undefined ? "default" : first;
@@ -234,7 +249,11 @@ export const objectRef = boundedString('a reference like "Deployment/demo"')
     if (typeof ref === "string") ctx.addIssue({ code: "custom", message: ref });
   })
   .transform((text) => parseRef(text) as ObjectRef)
-  .meta({ description: "Kind/name or Kind/namespace/name", examples: ["Deployment/demo", "Service/demo"] });
+  .meta({
+    id: "ObjectRef",
+    description: "Kind/name or Kind/namespace/name",
+    examples: ["Deployment/demo", "Service/demo"],
+  });
 
 // ---- Kubernetes value types -------------------------------------------------------------------------------
 
@@ -280,9 +299,12 @@ function isStrictCidr(text: string): boolean {
 }
 
 /** An IP address or a CIDR block ("10.0.0.0/8", "192.168.1.7", "fd00::/8"). */
-export const ipOrCidr = boundedString("an IP address or CIDR").refine((text) => isStrictIp(text) || isStrictCidr(text), {
-  error: (issue) => `"${String(issue.input)}" is not an IP address or a CIDR block (like 10.0.0.0/8)`,
-});
+export const ipOrCidr = boundedString("an IP address or CIDR").refine(
+  (text) => isStrictIp(text) || isStrictCidr(text),
+  {
+    error: (issue) => `"${String(issue.input)}" is not an IP address or a CIDR block (like 10.0.0.0/8)`,
+  },
+);
 
 /** An integer that is at least `min`. */
 export function integer(min: number, max = Number.MAX_SAFE_INTEGER) {

@@ -14,9 +14,19 @@ export const SUPPORTED = {
   /** Faults (the key inside `fault:`). */
   faults: ["nodeDown", "controllerDown", "watchDelay", "imagePullFailure", "podCrash"],
   /** Assertions (the key of each `assertions:` entry). */
-  assertions: ["availability", "rolloutComplete", "maxUnavailable", "maxSurge", "requests", "noInvariantViolations"],
+  assertions: [
+    "availability",
+    "rolloutComplete",
+    "maxUnavailable",
+    "maxSurge",
+    "requests",
+    "condition",
+    "noInvariantViolations",
+  ],
   /** Kinds a `rollback` action can target. */
   rollbackKinds: ["Deployment"],
+  /** Kinds traffic can be sent to (traffic `to:`, availability `of:`). */
+  trafficTargets: ["Service", "Gateway"],
   /**
    * Names `controllerDown` accepts. Empty: any name is accepted here and the runner checks it
    * against the components it registered.
@@ -24,7 +34,7 @@ export const SUPPORTED = {
   controllers: [] as string[],
 } as const;
 
-export type SupportCategory = "kinds" | "actions" | "faults" | "assertions" | "rollbackKinds";
+export type SupportCategory = "kinds" | "actions" | "faults" | "assertions" | "rollbackKinds" | "trafficTargets";
 
 const LOOKUP: Readonly<Record<SupportCategory, ReadonlySet<string>>> = {
   kinds: new Set(SUPPORTED.kinds),
@@ -32,6 +42,7 @@ const LOOKUP: Readonly<Record<SupportCategory, ReadonlySet<string>>> = {
   faults: new Set(SUPPORTED.faults),
   assertions: new Set(SUPPORTED.assertions),
   rollbackKinds: new Set(SUPPORTED.rollbackKinds),
+  trafficTargets: new Set(SUPPORTED.trafficTargets),
 };
 
 export function isSupported(category: SupportCategory, name: string): boolean {

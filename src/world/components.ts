@@ -6,8 +6,16 @@
  * kube-controller-manager's controllers (garbage collector, ReplicaSet, ReplicationController,
  * Deployment, ...), then networking (endpoints, data plane, load balancers), then traffic.
  */
+
+import { DeploymentController } from "../controllers/deployment/controller.ts";
+import { GarbageCollector } from "../controllers/garbage-collector.ts";
+import { ReplicaSetController } from "../controllers/replicaset.ts";
+import { ReplicationManager } from "../controllers/replication-controller.ts";
 import type { World } from "./world.ts";
 
 export function registerStandardComponents(world: World): void {
-  void world;
+  world.register(new GarbageCollector(world));
+  world.register(new ReplicaSetController(world));
+  world.register(new ReplicationManager(world));
+  world.register(new DeploymentController(world));
 }

@@ -124,9 +124,14 @@ export class World {
 export const INDEX_PODS_BY_NODE = "pods-by-node";
 export const INDEX_PODS_BY_CONTROLLER = "pods-by-controller";
 export const INDEX_REPLICASETS_BY_CONTROLLER = "replicasets-by-controller";
+/** Pods without a controller ownerReference, by namespace (adoption candidates). */
+export const INDEX_ORPHAN_PODS_BY_NAMESPACE = "orphan-pods-by-namespace";
 
 function addStandardIndexes(cache: InformerCache): void {
   cache.addIndex(INDEX_PODS_BY_NODE, "Pod", (pod) => (pod.spec as { nodeName?: string } | undefined)?.nodeName);
   cache.addIndex(INDEX_PODS_BY_CONTROLLER, "Pod", (pod) => controllerOf(pod)?.uid);
   cache.addIndex(INDEX_REPLICASETS_BY_CONTROLLER, "ReplicaSet", (rs) => controllerOf(rs)?.uid);
+  cache.addIndex(INDEX_ORPHAN_PODS_BY_NAMESPACE, "Pod", (pod) =>
+    controllerOf(pod) === undefined ? pod.metadata.namespace : undefined,
+  );
 }

@@ -1,0 +1,132 @@
+/**
+ * The kubelet's pod condition generators (pkg/kubelet/status/generate.go; kubernetes-semantics.md
+ * §5.4) and the merge of kubelet-owned conditions into a pod's status (status_manager.go: a
+ * condition's lastTransitionTime moves only when its status changes; conditions the kubelet does
+ * not own, such as readiness gates set by a load balancer controller, are kept as they are).
+ */
+import type { ContainerStatus, PodCondition, PodSpec } from "kubernetes-types/core/v1.js";
+
+export const UNKNOWN_CONTAINER_STATUSES = "UnknownContainerStatuses";
+export const POD_COMPLETED = "PodCompleted";
+export const POD_FAILED = "PodFailed";
+export const CONTAINERS_NOT_READY = "ContainersNotReady";
+export const READINESS_GATES_NOT_READY = "ReadinessGatesNotReady";
+
+/** A generated condition, before timestamps. */
+export interface GeneratedCondition {
+  readonly type: string;
+  readonly status: "True" | "False" | "Unknown";
+  readonly reason?: string;
+  readonly message?: string;
+}
+
+/** Go's fmt %s of a []string: "[a b]". */
+function goList(names: readonly string[]): string {
+  return `[${names.join(" ")}]`;
+}
+
+function terminalContainersReady(phase: string | undefined): GeneratedCondition {
+  return { type: "ContainersReady", status: "False", reason: phase === "Failed" ? POD_FAILED : POD_COMPLETED };
+}
+
+/** GenerateContainersReadyCondition. `containerStatuses` undefined means the kubelet knows none. */
+export function generateContainersReadyCondition(
+  spec: PodSpec | undefined,
+  containerStatuses: readonly ContainerStatus[] | undefined,
+  phase: string | undefined,
+): GeneratedCondition {
+  if (containerStatuses === undefined) {
+    return { type: "ContainersReady", status: "False", reason: UNKNOWN_CONTAINER_STATUSES };
+  }
+  const unknown: string[] = [];
+  const unready: string[] = [];
+  for (const container of spec?.containers ?? []) {
+    const status = containerStatuses.find((each) => each.name === container.name);
+    if (status === undefined) unknown.push(container.name);
+    else if (!status.ready) unready.push(container.name);
+  }
+  if (phase === "Succeeded" && unknown.length === 0) return terminalContainersReady(phase);
+  if (phase === "Failed") return terminalContainersReady(phase);
+  const messages: string[] = [];
+  if (unknown.length > 0) messages.push(`containers with unknown status: ${goList(unknown)}`);
+  if (unready.length > 0) messages.push(`containers with unready status: ${goList(unready)}`);
+  if (messages.length > 0) {
+    return { type: "ContainersReady", status: "False", reason: CONTAINERS_NOT_READY, message: messages.join(", ") };
+  }
+  return { type: "ContainersReady", status: "True" };
+}
+
+/**
+ * GeneratePodReadyCondition: Ready copies ContainersReady unless that is True; then every
+ * readiness gate's condition must be present and True.
+ */
+export function generatePodReadyCondition(
+  spec: PodSpec | undefined,
+  conditions: readonly PodCondition[] | undefined,
+  containerStatuses: readonly ContainerStatus[] | undefined,
+  phase: string | undefined,
+): GeneratedCondition {
+  const containersReady = generateContainersReadyCondition(spec, containerStatuses, phase);
+  if (containersReady.status !== "True") return { ...containersReady, type: "Ready" };
+  const messages: string[] = [];
+  for (const gate of spec?.readinessGates ?? []) {
+    const condition = conditions?.find((each) => each.type === gate.conditionType);
+    if (condition === undefined) {
+      messages.push(`corresponding condition of pod readiness gate ${JSON.stringify(gate.conditionType)} does not exist.`);
+    } else if (condition.status !== "True") {
+      messages.push(`the status of pod readiness gate ${JSON.stringify(gate.conditionType)} is not "True", but ${condition.status}`);
+    }
+  }
+  if (messages.length > 0) {
+    return { type: "Ready", status: "False", reason: READINESS_GATES_NOT_READY, message: messages.join(", ") };
+  }
+  return { type: "Ready", status: "True" };
+}
+
+/**
+ * Merges generated conditions into `existing`: a new type is appended; a status change sets
+ * lastTransitionTime to `nowStamp`; a reason or message change keeps it. Returns the new list, or
+ * null when nothing would change.
+ */
+export function mergeConditions(
+  existing: readonly PodCondition[] | undefined,
+  generated: readonly GeneratedCondition[],
+  nowStamp: string,
+): PodCondition[] | null {
+  const merged: PodCondition[] = existing === undefined ? [] : [...existing];
+  let changed = false;
+  for (const condition of generated) {
+    const index = merged.findIndex((each) => each.type === condition.type);
+    const old = index < 0 ? undefined : (merged[index] as PodCondition);
+    if (old !== undefined && old.status === condition.status && old.reason === condition.reason && old.message === condition.message) {
+      continue;
+    }
+    const next: PodCondition = { type: condition.type, status: condition.status };
+    if (condition.reason !== undefined) next.reason = condition.reason;
+    if (condition.message !== undefined) next.message = condition.message;
+    next.lastTransitionTime = old !== undefined && old.status === condition.status ? old.lastTransitionTime : nowStamp;
+    if (old === undefined) merged.push(next);
+    else merged[index] = next;
+    changed = true;
+  }
+  return changed ? merged : null;
+}
+
+/** Structural equality of JSON values (objects, arrays, primitives). */
+export function jsonEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const other = b as unknown[];
+    if (a.length !== other.length) return false;
+    for (let i = 0; i < a.length; i++) if (!jsonEqual(a[i], other[i])) return false;
+    return true;
+  }
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  const keys = Object.keys(left);
+  if (keys.length !== Object.keys(right).length) return false;
+  for (const key of keys) if (!jsonEqual(left[key], right[key])) return false;
+  return true;
+}

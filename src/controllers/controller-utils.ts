@@ -1,0 +1,497 @@
+/**
+ * Helpers shared by the pod-owning controllers, after pkg/controller/controller_utils.go,
+ * pkg/controller/controller_ref_manager.go and pkg/controller/replicaset/replica_set.go
+ * (kubernetes-semantics.md §3): which pods to delete first, slow-start batches, expectations,
+ * active-pod filtering, and claiming pods (adoption and release).
+ *
+ * Everything here is deterministic and, except adoptPod/releasePod (API writes), pure.
+ */
+import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
+import type { OwnerReference } from "kubernetes-types/meta/v1.js";
+import { ApiError, conflict, notFound } from "../api/errors.ts";
+import { ANNOTATION_DELETION_COST, type Pod } from "../api/kinds.ts";
+import { controllerOf, controllerRef, fromTimestamp, type KObject, type NewObject } from "../api/object.ts";
+import { isPodActive, isPodReady, podCondition } from "../api/pod.ts";
+import type { Store } from "../api/store.ts";
+
+/** How long expectations are trusted before a controller syncs anyway (ExpectationsTimeout). */
+export const EXPECTATIONS_TIMEOUT_MS = 5 * 60 * 1000;
+
+/** The first slow-start batch size (SlowStartInitialBatchSize). */
+export const SLOW_START_INITIAL_BATCH_SIZE = 1;
+
+// ---------------------------------------------------------------------------------------------
+// Which pods to delete first (ActivePodsWithRanks.Less, getPodsToDelete)
+// ---------------------------------------------------------------------------------------------
+
+/** Go's zero metav1.Time: a missing timestamp. */
+const ZERO_TIME = Number.NEGATIVE_INFINITY;
+
+const INT32_MIN = -2_147_483_648;
+const INT32_MAX = 2_147_483_647;
+const NS_PER_MS = 1_000_000;
+
+/**
+ * A pod with everything the deletion comparator looks at, computed once (sorting compares each pod
+ * O(log n) times). Times are virtual ms; ZERO_TIME when absent.
+ */
+export interface RankedPod {
+  readonly pod: Pod;
+  readonly rank: number;
+  readonly assigned: boolean;
+  readonly phaseOrdinal: number;
+  readonly ready: boolean;
+  readonly deletionCost: number;
+  readonly readySinceMs: number;
+  readonly maxRestarts: number;
+  readonly createdMs: number;
+}
+
+/** podPhaseToOrdinal: Pending 0, Unknown 1, Running 2; any other phase counts as 0. */
+export function podPhaseOrdinal(phase: string | undefined): number {
+  if (phase === "Running") return 2;
+  if (phase === "Unknown") return 1;
+  return 0;
+}
+
+/**
+ * The pod-deletion-cost annotation as an int32 (GetDeletionCostFromPodAnnotations). Missing or
+ * invalid values count as 0; "+10" and leading zeros ("007") are invalid, but Go's ParseInt still
+ * accepts zeros after a minus sign ("-010" is -10).
+ */
+export function deletionCost(annotations: Readonly<Record<string, string>> | undefined): number {
+  const value = annotations?.[ANNOTATION_DELETION_COST];
+  if (value === undefined || !validFirstDigit(value)) return 0;
+  if (!/^-?[0-9]+$/.test(value)) return 0;
+  const parsed = Number(value);
+  if (parsed < INT32_MIN || parsed > INT32_MAX) return 0;
+  return parsed === 0 ? 0 : parsed;
+}
+
+/** validFirstDigit: "-", a lone "0", or 1-9. */
+function validFirstDigit(value: string): boolean {
+  if (value.length === 0) return false;
+  const first = value.charCodeAt(0);
+  if (first === 45 /* - */) return true;
+  if (value === "0") return true;
+  return first >= 49 /* 1 */ && first <= 57 /* 9 */;
+}
+
+/** lastTransitionTime of the Ready=True condition (podReadyTime); ZERO_TIME if not ready. */
+function podReadySinceMs(pod: Pod): number {
+  const ready = podCondition(pod, "Ready");
+  if (ready?.status !== "True" || ready.lastTransitionTime === undefined) return ZERO_TIME;
+  return fromTimestamp(ready.lastTransitionTime);
+}
+
+/** The highest restartCount among regular containers (maxContainerRestarts). */
+export function maxContainerRestarts(pod: Pod): number {
+  let max = 0;
+  for (const status of pod.status?.containerStatuses ?? []) if (status.restartCount > max) max = status.restartCount;
+  return max;
+}
+
+function timestampMs(stamp: string | undefined): number {
+  return stamp === undefined || stamp === "" ? ZERO_TIME : fromTimestamp(stamp);
+}
+
+export function rankedPod(pod: Pod, rank: number): RankedPod {
+  const nodeName = pod.spec?.nodeName;
+  return {
+    pod,
+    rank,
+    assigned: nodeName !== undefined && nodeName !== "",
+    phaseOrdinal: podPhaseOrdinal(pod.status?.phase),
+    ready: isPodReady(pod),
+    deletionCost: deletionCost(pod.metadata.annotations),
+    readySinceMs: podReadySinceMs(pod),
+    maxRestarts: maxContainerRestarts(pod),
+    createdMs: timestampMs(pod.metadata.creationTimestamp),
+  };
+}
+
+/**
+ * floor(log2(n)) for n >= 1, exact at powers of two (Math.log2 alone may round up just below
+ * one). Go computes int64(math.Log2(float64(d))); the two agree for every duration a run reaches.
+ */
+export function floorLog2(n: number): number {
+  let result = Math.floor(Math.log2(n));
+  if (2 ** result > n) result--;
+  else if (2 ** (result + 1) <= n) result++;
+  return result;
+}
+
+/** logarithmicRankDiff: compares floor(log2(now − t)) in nanoseconds; −1 when now − t <= 0. */
+export function logarithmicRankDiff(t1Ms: number, t2Ms: number, nowMs: number): number {
+  const d1 = (nowMs - t1Ms) * NS_PER_MS;
+  const d2 = (nowMs - t2Ms) * NS_PER_MS;
+  const r1 = d1 > 0 ? floorLog2(d1) : -1;
+  const r2 = d2 > 0 ? floorLog2(d2) : -1;
+  return r1 - r2;
+}
+
+/** afterOrZero: t1 after t2, where a zero time counts as after any real one. */
+function afterOrZero(t1Ms: number, t2Ms: number): boolean {
+  if (t1Ms === ZERO_TIME || t2Ms === ZERO_TIME) return t1Ms === ZERO_TIME;
+  return t1Ms > t2Ms;
+}
+
+/**
+ * Newer first, bucketed by LogarithmicScaleDown: times in the same power-of-two age bucket are
+ * ordered by UID instead. `nowMs` undefined is Go's zero Now (plain comparison). Only called
+ * when the times differ.
+ */
+function newerFirst(aMs: number, bMs: number, a: Pod, b: Pod, nowMs: number | undefined): boolean {
+  if (nowMs === undefined || aMs === ZERO_TIME || bMs === ZERO_TIME) return afterOrZero(aMs, bMs);
+  const rankDiff = logarithmicRankDiff(aMs, bMs, nowMs);
+  if (rankDiff === 0) return a.metadata.uid < b.metadata.uid;
+  return rankDiff < 0;
+}
+
+/**
+ * ActivePodsWithRanks.Less (v1.28, PodDeletionCost and LogarithmicScaleDown on): true if `a`
+ * should be deleted before `b`. Rules in turn: unassigned first; phase Pending < Unknown <
+ * Running; not ready first; lower deletion cost first; higher rank first; ready for less time
+ * first; more restarts first; newer first. False when no rule decides.
+ */
+export function deleteBefore(a: RankedPod, b: RankedPod, nowMs: number | undefined): boolean {
+  if (a.assigned !== b.assigned) return !a.assigned;
+  if (a.phaseOrdinal !== b.phaseOrdinal) return a.phaseOrdinal < b.phaseOrdinal;
+  if (a.ready !== b.ready) return !a.ready;
+  if (a.deletionCost !== b.deletionCost) return a.deletionCost < b.deletionCost;
+  if (a.rank !== b.rank) return a.rank > b.rank;
+  if (a.ready && b.ready && a.readySinceMs !== b.readySinceMs) {
+    return newerFirst(a.readySinceMs, b.readySinceMs, a.pod, b.pod, nowMs);
+  }
+  if (a.maxRestarts !== b.maxRestarts) return a.maxRestarts > b.maxRestarts;
+  if (a.createdMs !== b.createdMs) return newerFirst(a.createdMs, b.createdMs, a.pod, b.pod, nowMs);
+  return false;
+}
+
+/**
+ * The deletion order as a sort comparator: deleteBefore both ways, then (Go's sort is unstable,
+ * kubernetes-semantics.md §3.2) the pod name and namespace so ties never depend on input order.
+ */
+export function compareForDeletion(a: RankedPod, b: RankedPod, nowMs: number | undefined): number {
+  if (deleteBefore(a, b, nowMs)) return -1;
+  if (deleteBefore(b, a, nowMs)) return 1;
+  return compareNames(a.pod, b.pod);
+}
+
+function compareNames(a: KObject, b: KObject): number {
+  const nameA = a.metadata.name;
+  const nameB = b.metadata.name;
+  if (nameA !== nameB) return nameA < nameB ? -1 : 1;
+  const nsA = a.metadata.namespace;
+  const nsB = b.metadata.namespace;
+  if (nsA !== nsB) return nsA < nsB ? -1 : 1;
+  return 0;
+}
+
+/**
+ * Counts active related pods per node name (getPodsRankedByRelatedPodsOnSameNode); unassigned
+ * pods count under "".
+ */
+export function activePodsPerNode(relatedPods: Iterable<Pod>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const pod of relatedPods) {
+    if (!isPodActive(pod)) continue;
+    const node = pod.spec?.nodeName ?? "";
+    counts.set(node, (counts.get(node) ?? 0) + 1);
+  }
+  return counts;
+}
+
+/**
+ * getPodsToDelete: the `diff` pods of `filteredPods` to delete. When all of them go (diff >=
+ * count) the first `diff` are returned unsorted; otherwise each pod is ranked by the number of
+ * active `relatedPods` on its node and the `diff` first in deletion order are returned, in order.
+ */
+export function getPodsToDelete(
+  filteredPods: readonly Pod[],
+  relatedPods: Iterable<Pod>,
+  diff: number,
+  nowMs: number | undefined,
+): Pod[] {
+  if (diff >= filteredPods.length) return filteredPods.slice(0, Math.max(diff, 0));
+  if (diff <= 0) return [];
+  const podsOnNode = activePodsPerNode(relatedPods);
+  const ranked = filteredPods.map((pod) => rankedPod(pod, podsOnNode.get(pod.spec?.nodeName ?? "") ?? 0));
+  const compare = (a: RankedPod, b: RankedPod): number => compareForDeletion(a, b, nowMs);
+  return selectFirst(ranked, diff, compare).map((entry) => entry.pod);
+}
+
+/**
+ * The `count` smallest items in order, without sorting the rest: a bounded max-heap
+ * (O(n log count)), then a sort of what it kept.
+ */
+export function selectFirst<T>(items: readonly T[], count: number, compare: (a: T, b: T) => number): T[] {
+  if (count >= items.length) return [...items].sort(compare);
+  if (count <= 0) return [];
+  const heap = items.slice(0, count);
+  for (let i = (count >> 1) - 1; i >= 0; i--) siftDown(heap, i, compare);
+  for (let i = count; i < items.length; i++) {
+    const item = items[i] as T;
+    if (compare(item, heap[0] as T) < 0) {
+      heap[0] = item;
+      siftDown(heap, 0, compare);
+    }
+  }
+  return heap.sort(compare);
+}
+
+/** Restores the max-heap property below `index` (the largest item at the root). */
+function siftDown<T>(heap: T[], index: number, compare: (a: T, b: T) => number): void {
+  const size = heap.length;
+  let parent = index;
+  for (;;) {
+    const left = 2 * parent + 1;
+    if (left >= size) return;
+    const right = left + 1;
+    let largest = left;
+    if (right < size && compare(heap[right] as T, heap[left] as T) > 0) largest = right;
+    if (compare(heap[largest] as T, heap[parent] as T) <= 0) return;
+    const swap = heap[parent] as T;
+    heap[parent] = heap[largest] as T;
+    heap[largest] = swap;
+    parent = largest;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Slow start (slowStartBatch)
+// ---------------------------------------------------------------------------------------------
+
+export interface SlowStartResult {
+  /** Calls that succeeded. */
+  readonly successes: number;
+  /** The first error of the batch that failed, if any. */
+  readonly error: Error | undefined;
+}
+
+/**
+ * slowStartBatch: makes `count` calls in batches of initialBatchSize, then twice the previous
+ * batch (1, 2, 4, ...), capped at what remains. Every call of a batch is made (Kubernetes runs
+ * them concurrently); if any failed, later batches are skipped. A call returns an error or
+ * undefined.
+ */
+export function slowStartBatch(
+  count: number,
+  initialBatchSize: number,
+  call: () => Error | undefined,
+): SlowStartResult {
+  let remaining = count;
+  let successes = 0;
+  for (
+    let batchSize = Math.min(remaining, initialBatchSize);
+    batchSize > 0;
+    batchSize = Math.min(2 * batchSize, remaining)
+  ) {
+    let firstError: Error | undefined;
+    let failures = 0;
+    for (let i = 0; i < batchSize; i++) {
+      const error = call();
+      if (error === undefined) continue;
+      failures++;
+      firstError ??= error;
+    }
+    successes += batchSize - failures;
+    if (firstError !== undefined) return { successes, error: firstError };
+    remaining -= batchSize;
+  }
+  return { successes, error: undefined };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Expectations (ControllerExpectations + UIDTrackingControllerExpectations)
+// ---------------------------------------------------------------------------------------------
+
+interface Expectation {
+  add: number;
+  del: number;
+  timestampMs: number;
+}
+
+/**
+ * What each controller key still expects to observe through its informer before it may act again:
+ * a count of creations, and the keys ("namespace/name") of pods it deleted, so a pod seen first
+ * with a deletionTimestamp and later as deleted counts once. Timestamps are virtual time.
+ */
+export class ControllerExpectations {
+  private readonly records = new Map<string, Expectation>();
+  private readonly deleteKeys = new Map<string, Set<string>>();
+
+  constructor(private readonly clock: () => number) {}
+
+  /** The expected adds and dels of a key, if it has a record (GetExpectations). */
+  get(key: string): { readonly add: number; readonly del: number; readonly timestampMs: number } | undefined {
+    return this.records.get(key);
+  }
+
+  /**
+   * SatisfiedExpectations: true if the key has no record, everything expected was observed, or
+   * the record is older than EXPECTATIONS_TIMEOUT_MS (strictly).
+   */
+  satisfied(key: string): boolean {
+    const record = this.records.get(key);
+    if (record === undefined) return true;
+    if (record.add <= 0 && record.del <= 0) return true;
+    return this.clock() - record.timestampMs > EXPECTATIONS_TIMEOUT_MS;
+  }
+
+  /** SetExpectations: replaces the key's record (the pod keys of ExpectDeletions are kept). */
+  set(key: string, add: number, del: number): void {
+    this.records.set(key, { add, del, timestampMs: this.clock() });
+  }
+
+  expectCreations(key: string, adds: number): void {
+    this.set(key, adds, 0);
+  }
+
+  /** ExpectDeletions (UID-tracking): expects the deletion of exactly these pod keys. */
+  expectDeletions(key: string, podKeys: readonly string[]): void {
+    const keys = new Set(podKeys);
+    this.deleteKeys.set(key, keys);
+    this.set(key, 0, keys.size);
+  }
+
+  /** LowerExpectations; a key without a record is left alone. */
+  lower(key: string, add: number, del: number): void {
+    const record = this.records.get(key);
+    if (record === undefined) return;
+    record.add -= add;
+    record.del -= del;
+  }
+
+  /** RaiseExpectations; a key without a record is left alone. */
+  raise(key: string, add: number, del: number): void {
+    this.lower(key, -add, -del);
+  }
+
+  creationObserved(key: string): void {
+    this.lower(key, 1, 0);
+  }
+
+  /** DeletionObserved: lowers the dels only for a pod key it expected, once. */
+  deletionObserved(key: string, podKey: string): void {
+    const keys = this.deleteKeys.get(key);
+    if (keys === undefined || !keys.delete(podKey)) return;
+    this.lower(key, 0, 1);
+  }
+
+  /** DeleteExpectations: forgets the key (its controller is gone). */
+  delete(key: string): void {
+    this.records.delete(key);
+    this.deleteKeys.delete(key);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Active pods, pod keys, pods from templates
+// ---------------------------------------------------------------------------------------------
+
+/** FilterActivePods: pods not Succeeded/Failed and not being deleted. */
+export function filterActivePods(pods: Iterable<Pod>): Pod[] {
+  const active: Pod[] = [];
+  for (const pod of pods) if (isPodActive(pod)) active.push(pod);
+  return active;
+}
+
+/** PodKey: "namespace/name". */
+export function podKey(pod: Pod): string {
+  return `${pod.metadata.namespace}/${pod.metadata.name}`;
+}
+
+/**
+ * GetPodFromTemplate + CreatePodsWithGenerateName: a new pod from `template`, owned by `owner`
+ * (controller=true), named `<owner>-xxxxx`. The template's frozen labels and spec are shared.
+ */
+export function podFromTemplate(template: PodTemplateSpec | undefined, owner: KObject): NewObject {
+  const meta = template?.metadata;
+  const metadata: NewObject["metadata"] = {
+    generateName: `${owner.metadata.name}-`,
+    namespace: owner.metadata.namespace,
+    ownerReferences: [controllerRef(owner)],
+  };
+  if (meta?.labels !== undefined) metadata.labels = meta.labels;
+  if (meta?.annotations !== undefined) metadata.annotations = meta.annotations;
+  if (meta?.finalizers !== undefined && meta.finalizers.length > 0) metadata.finalizers = meta.finalizers;
+  return { apiVersion: "v1", kind: "Pod", metadata, spec: template?.spec ?? {} };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Claiming pods (BaseControllerRefManager.ClaimObject, PodControllerRefManager)
+// ---------------------------------------------------------------------------------------------
+
+/** What a controller does with a pod it lists: keep it, ignore it, adopt it, or release it. */
+export type ClaimAction = "claim" | "ignore" | "adopt" | "release";
+
+/**
+ * ClaimObject's decision for one pod: a pod another controller owns is ignored; an owned pod is
+ * claimed if the selector matches, else released (unless the owner is being deleted); an orphan
+ * is adopted if the selector matches and neither it nor the owner is being deleted.
+ */
+export function claimAction(owner: KObject, pod: Pod, selectorMatches: boolean): ClaimAction {
+  const ref = controllerOf(pod);
+  const ownerDeleting = owner.metadata.deletionTimestamp !== undefined;
+  if (ref !== undefined) {
+    if (ref.uid !== owner.metadata.uid) return "ignore";
+    if (selectorMatches) return "claim";
+    return ownerDeleting ? "ignore" : "release";
+  }
+  if (ownerDeleting || !selectorMatches) return "ignore";
+  if (pod.metadata.deletionTimestamp !== undefined) return "ignore";
+  if (pod.metadata.namespace !== owner.metadata.namespace) return "ignore";
+  return "adopt";
+}
+
+/**
+ * AdoptPod: adds a controller ownerReference to `owner`, with the pod's uid as precondition
+ * (a patch merging ownerReferences by uid). Throws NotFound, Conflict (another pod by that name),
+ * or Invalid (the pod already has another controller, as API validation refuses two).
+ */
+export function adoptPod(store: Store, owner: KObject, pod: Pod): Pod {
+  const current = currentPod(store, pod);
+  const existing = controllerOf(current);
+  if (existing !== undefined && existing.uid !== owner.metadata.uid) {
+    throw new ApiError("Invalid", `Pod "${podKey(pod)}": only one reference can have Controller set to true`);
+  }
+  const ref = controllerRef(owner);
+  return store.update(current, (draft) => {
+    const refs = (draft.metadata.ownerReferences ?? []).filter((other) => other.uid !== ref.uid);
+    refs.push(ref);
+    draft.metadata.ownerReferences = refs;
+  });
+}
+
+/**
+ * ReleasePod: removes the ownerReference to `owner`, with the pod's uid as precondition. A pod
+ * that is gone, or no longer references the owner, is left alone (NotFound and Invalid are
+ * ignored by Kubernetes).
+ */
+export function releasePod(store: Store, owner: KObject, pod: Pod): void {
+  const current = store.get<Pod>("Pod", pod.metadata.namespace, pod.metadata.name);
+  if (current === undefined) return;
+  if (current.metadata.uid !== pod.metadata.uid) throw conflict("Pod", podKey(pod));
+  const refs = current.metadata.ownerReferences;
+  if (refs === undefined || !refs.some((ref) => ref.uid === owner.metadata.uid)) return;
+  store.update(current, (draft) => {
+    draft.metadata.ownerReferences = withoutOwners(draft.metadata.ownerReferences, [owner.metadata.uid]);
+  });
+}
+
+/** ownerReferences minus those naming `uids`; undefined when none remain. */
+export function withoutOwners(
+  refs: readonly OwnerReference[] | undefined,
+  uids: readonly string[],
+): OwnerReference[] | undefined {
+  const kept = (refs ?? []).filter((ref) => !uids.includes(ref.uid));
+  return kept.length === 0 ? undefined : kept;
+}
+
+function currentPod(store: Store, pod: Pod): Pod {
+  const current = store.get<Pod>("Pod", pod.metadata.namespace, pod.metadata.name);
+  if (current === undefined) throw notFound("Pod", podKey(pod));
+  if (current.metadata.uid !== pod.metadata.uid) throw conflict("Pod", podKey(pod));
+  return current;
+}

@@ -1,0 +1,612 @@
+/**
+ * What every strategy shares (pkg/controller/deployment/sync.go; kubernetes-semantics.md §1.4, §1.7,
+ * §1.8, §1.11): the per-sync context and the Deployment writes, finding or creating the new
+ * ReplicaSet and syncing revisions, proportional scaling, scaling one ReplicaSet, cleanup of old
+ * ReplicaSets, the status, and the `sync` path taken for paused Deployments and scaling events.
+ *
+ * Like Kubernetes, a sync works on a copy `d` of the cached Deployment that it changes in memory
+ * (conditions, revision, collisionCount) and writes with the cached resourceVersion. A second
+ * Deployment write in the same sync therefore fails with a Conflict and the sync is retried with
+ * rate limiting, exactly as against a real API server.
+ */
+import { castDraft, type Draft, produce } from "immer";
+import type { DeploymentStatus } from "kubernetes-types/apps/v1.js";
+import { ApiError, isApiError, notFound } from "../../api/errors.ts";
+import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
+import { controllerOf, controllerRef, type NewObject } from "../../api/object.ts";
+import type { World } from "../../world/world.ts";
+import {
+  computeHash,
+  DefaultDeploymentUniqueLabelKey,
+  DeploymentAvailable,
+  DeploymentProgressing,
+  deploymentReplicas,
+  equalIgnoreHash,
+  FailedRSCreateReason,
+  FoundNewRSReason,
+  filterActiveReplicaSets,
+  findActiveOrLatest,
+  findNewReplicaSet,
+  findOldReplicaSets,
+  getActualReplicaCountForReplicaSets,
+  getAvailableReplicaCountForReplicaSets,
+  getDeploymentCondition,
+  getDesiredReplicasAnnotation,
+  getProportion,
+  getReadyReplicaCountForReplicaSets,
+  getReplicaCountForReplicaSets,
+  getRollbackTo,
+  hasProgressDeadline,
+  hasRevisionHistoryLimit,
+  isRollingUpdate,
+  isSaturated,
+  MinimumReplicasAvailable,
+  MinimumReplicasUnavailable,
+  maxRevision,
+  maxSurge,
+  maxUnavailable,
+  NewReplicaSetReason,
+  newDeploymentCondition,
+  newRSNewReplicas,
+  RevisionAnnotation,
+  replicaSetReplicas,
+  replicaSetsByRevision,
+  replicaSetsBySizeNewer,
+  replicaSetsBySizeOlder,
+  replicasAnnotationsNeedUpdate,
+  setDeploymentCondition,
+  setDeploymentRevision,
+  setNewReplicaSetAnnotations,
+  setReplicasAnnotations,
+} from "./util.ts";
+
+/** The revision history annotation is capped at 2000 characters (about 100 entries). */
+export const maxRevHistoryLengthInChars = 2000;
+
+/** One reconcile of one Deployment. */
+export interface DeploymentContext {
+  readonly world: World;
+  /**
+   * Go's `d := deployment.DeepCopy()`: the cached Deployment plus what this sync changed in memory.
+   * Replaced (never mutated) through `changeDeployment`; its resourceVersion stays the cached one.
+   */
+  d: Deployment;
+  /** dc.enqueueRateLimited(d). */
+  readonly enqueueRateLimited: () => void;
+}
+
+/** Both halves of a ReplicaSet list: the new RS (if any) and every old RS. */
+export interface ReplicaSetsOfDeployment {
+  readonly newRS: ReplicaSet | undefined;
+  readonly oldRSs: ReplicaSet[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The working copy and the Deployment writes
+// ---------------------------------------------------------------------------------------------
+
+/** Changes the working copy in memory (Go mutating `d`). */
+export function changeDeployment(ctx: DeploymentContext, recipe: (draft: Draft<Deployment>) => void): void {
+  ctx.d = produce(ctx.d, recipe);
+}
+
+/** The draft's status, created empty if absent (Go's Status is a value, never nil). */
+export function statusOf(draft: Draft<Deployment>): Draft<DeploymentStatus> {
+  draft.status ??= {};
+  return draft.status;
+}
+
+function replaceField(target: Record<string, unknown>, key: string, value: unknown): void {
+  if (value === undefined) {
+    if (key in target) delete target[key];
+    return;
+  }
+  target[key] = value;
+}
+
+/** UpdateStatus(d): writes the working copy's status and annotations, based on its resourceVersion. */
+export function updateDeploymentStatus(ctx: DeploymentContext): void {
+  const d = ctx.d;
+  ctx.world.store.update(d, (draft) => {
+    replaceField(draft as unknown as Record<string, unknown>, "status", castDraft(d.status));
+    replaceField(draft.metadata as Record<string, unknown>, "annotations", castDraft(d.metadata.annotations));
+  });
+}
+
+/** Update(d): writes the working copy's spec and annotations (the status is not written this way). */
+export function updateDeployment(ctx: DeploymentContext): void {
+  const d = ctx.d;
+  ctx.world.store.update(d, (draft) => {
+    replaceField(draft as unknown as Record<string, unknown>, "spec", castDraft(d.spec));
+    replaceField(draft.metadata as Record<string, unknown>, "annotations", castDraft(d.metadata.annotations));
+  });
+}
+
+function recordDeploymentEvent(
+  ctx: DeploymentContext,
+  severity: "Normal" | "Warning",
+  reason: string,
+  message: string,
+): void {
+  ctx.world.recordEvent(ctx.d, severity, reason, message);
+}
+
+// ---------------------------------------------------------------------------------------------
+// New and old ReplicaSets, revisions (getAllReplicaSetsAndSyncRevision, getNewReplicaSet)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * getAllReplicaSetsAndSyncRevision: the new RS (created when `createIfNotExisted`) with its revision
+ * raised above every old one, and all old RSs (oldest first).
+ */
+export function getAllReplicaSetsAndSyncRevision(
+  ctx: DeploymentContext,
+  rsList: readonly ReplicaSet[],
+  createIfNotExisted: boolean,
+): ReplicaSetsOfDeployment {
+  const [, allOldRSs] = findOldReplicaSets(ctx.d, rsList);
+  const newRS = getNewReplicaSet(ctx, rsList, allOldRSs, createIfNotExisted);
+  return { newRS, oldRSs: allOldRSs };
+}
+
+/**
+ * getNewReplicaSet: the RS whose template is the Deployment's. An existing one gets its annotations
+ * (revision max(old)+1 if lower, copied Deployment annotations) and minReadySeconds synced; the
+ * Deployment then takes its revision. A missing one is created when asked, named
+ * `<deployment>-<hash>` and already sized by NewRSNewReplicas.
+ */
+export function getNewReplicaSet(
+  ctx: DeploymentContext,
+  rsList: readonly ReplicaSet[],
+  oldRSs: readonly ReplicaSet[],
+  createIfNotExisted: boolean,
+): ReplicaSet | undefined {
+  const existingNewRS = findNewReplicaSet(ctx.d, rsList);
+  const newRevision = String(maxRevision(oldRSs) + 1);
+  if (existingNewRS !== undefined) return syncExistingNewReplicaSet(ctx, existingNewRS, newRevision);
+  if (!createIfNotExisted) return undefined;
+  return createNewReplicaSet(ctx, oldRSs, newRevision);
+}
+
+/** The existing-new-RS half of getNewReplicaSet. */
+function syncExistingNewReplicaSet(ctx: DeploymentContext, existingNewRS: ReplicaSet, newRevision: string): ReplicaSet {
+  const d = ctx.d;
+  let annotationsUpdated = false;
+  const synced = produce(existingNewRS, (draft) => {
+    annotationsUpdated = setNewReplicaSetAnnotations(d, draft, newRevision, true, maxRevHistoryLengthInChars);
+  });
+  const minReadySeconds = d.spec?.minReadySeconds ?? 0;
+  const minReadySecondsNeedsUpdate = (existingNewRS.spec?.minReadySeconds ?? 0) !== minReadySeconds;
+  if (annotationsUpdated || minReadySecondsNeedsUpdate) {
+    return ctx.world.store.update(existingNewRS, (draft) => {
+      draft.metadata.annotations = castDraft(synced.metadata.annotations);
+      replicaSetSpecOf(draft).minReadySeconds = minReadySeconds;
+    });
+  }
+  let needsUpdate = false;
+  changeDeployment(ctx, (draft) => {
+    needsUpdate = setDeploymentRevision(draft, synced.metadata.annotations?.[RevisionAnnotation] ?? "");
+    // A Deployment that starts caring about progress counts from the first time we saw its new RS.
+    if (hasProgressDeadline(d) && getDeploymentCondition(d.status, DeploymentProgressing) === undefined) {
+      const message = `Found new replica set ${JSON.stringify(existingNewRS.metadata.name)}`;
+      const condition = newDeploymentCondition(
+        DeploymentProgressing,
+        "True",
+        FoundNewRSReason,
+        message,
+        ctx.world.nowMs,
+      );
+      setDeploymentCondition(statusOf(draft), condition);
+      needsUpdate = true;
+    }
+  });
+  if (needsUpdate) updateDeploymentStatus(ctx);
+  return existingNewRS;
+}
+
+function replicaSetSpecOf(draft: Draft<ReplicaSet>): NonNullable<Draft<ReplicaSet>["spec"]> {
+  draft.spec ??= { selector: {} };
+  return draft.spec;
+}
+
+/** The ReplicaSet object getNewReplicaSet creates (before its size and annotations are set). */
+function newReplicaSetObject(d: Deployment, hash: string): ReplicaSet {
+  const template = d.spec?.template ?? {};
+  const labels = { ...(template.metadata?.labels ?? {}), [DefaultDeploymentUniqueLabelKey]: hash };
+  const selector = d.spec?.selector ?? {};
+  return {
+    apiVersion: "apps/v1",
+    kind: "ReplicaSet",
+    metadata: {
+      name: `${d.metadata.name}-${hash}`,
+      namespace: d.metadata.namespace,
+      ownerReferences: [controllerRef(d)],
+      labels,
+    },
+    spec: {
+      replicas: 0,
+      minReadySeconds: d.spec?.minReadySeconds ?? 0,
+      selector: {
+        ...selector,
+        matchLabels: { ...(selector.matchLabels ?? {}), [DefaultDeploymentUniqueLabelKey]: hash },
+      },
+      template: { ...template, metadata: { ...(template.metadata ?? {}), labels } },
+    },
+  } as unknown as ReplicaSet;
+}
+
+/** The create half of getNewReplicaSet, with hash-collision handling and the creation conditions. */
+function createNewReplicaSet(ctx: DeploymentContext, oldRSs: readonly ReplicaSet[], newRevision: string): ReplicaSet {
+  const d = ctx.d;
+  const hash = computeHash(d.spec?.template ?? {}, d.status?.collisionCount);
+  const newRS = newReplicaSetObject(d, hash);
+  const newReplicasCount = newRSNewReplicas(d, [...oldRSs, newRS], newRS);
+  (newRS.spec as { replicas: number }).replicas = newReplicasCount;
+  setNewReplicaSetAnnotations(d, newRS, newRevision, false, maxRevHistoryLengthInChars);
+
+  let createdRS: ReplicaSet;
+  let alreadyExists = false;
+  try {
+    createdRS = ctx.world.store.create<ReplicaSet>(newRS as unknown as NewObject);
+  } catch (error) {
+    if (!isApiError(error)) throw error;
+    if (error.reason !== "AlreadyExists") throw failedToCreate(ctx, newRS.metadata.name, error);
+    createdRS = adoptExistingOrCountCollision(ctx, newRS.metadata.name, error);
+    alreadyExists = true;
+  }
+  if (!alreadyExists && newReplicasCount > 0) {
+    recordDeploymentEvent(
+      ctx,
+      "Normal",
+      "ScalingReplicaSet",
+      `Scaled up replica set ${createdRS.metadata.name} to ${newReplicasCount}`,
+    );
+  }
+  let needsUpdate = false;
+  changeDeployment(ctx, (draft) => {
+    needsUpdate = setDeploymentRevision(draft, newRevision);
+    if (!alreadyExists && hasProgressDeadline(d)) {
+      const message = `Created new replica set ${JSON.stringify(createdRS.metadata.name)}`;
+      const condition = newDeploymentCondition(
+        DeploymentProgressing,
+        "True",
+        NewReplicaSetReason,
+        message,
+        ctx.world.nowMs,
+      );
+      setDeploymentCondition(statusOf(draft), condition);
+      needsUpdate = true;
+    }
+  });
+  if (needsUpdate) updateDeploymentStatus(ctx);
+  return createdRS;
+}
+
+/**
+ * The name is taken: if the RS there is ours with an equal template (a slow cache), it is the new
+ * RS; otherwise it is a hash collision: bump status.collisionCount (so the next sync hashes to a new
+ * name) and fail the sync with the original error.
+ */
+function adoptExistingOrCountCollision(ctx: DeploymentContext, name: string, error: ApiError): ReplicaSet {
+  const d = ctx.d;
+  const rs = ctx.world.cache.get<ReplicaSet>("ReplicaSet", d.metadata.namespace, name);
+  if (rs === undefined) throw notFound("ReplicaSet", `${d.metadata.namespace}/${name}`);
+  const ref = controllerOf(rs);
+  if (ref !== undefined && ref.uid === d.metadata.uid && equalIgnoreHash(d.spec?.template, rs.spec?.template))
+    return rs;
+  changeDeployment(ctx, (draft) => {
+    const status = statusOf(draft);
+    status.collisionCount = (status.collisionCount ?? 0) + 1;
+  });
+  try {
+    updateDeploymentStatus(ctx);
+  } catch (updateError) {
+    if (!isApiError(updateError)) throw updateError;
+  }
+  throw error;
+}
+
+/** Creation failed for another reason: Progressing=False ReplicaSetCreateError, a Warning event, and the error. */
+function failedToCreate(ctx: DeploymentContext, name: string, error: ApiError): ApiError {
+  const message = `Failed to create new replica set ${JSON.stringify(name)}: ${error.message}`;
+  if (hasProgressDeadline(ctx.d)) {
+    changeDeployment(ctx, (draft) => {
+      const condition = newDeploymentCondition(
+        DeploymentProgressing,
+        "False",
+        FailedRSCreateReason,
+        message,
+        ctx.world.nowMs,
+      );
+      setDeploymentCondition(statusOf(draft), condition);
+    });
+    try {
+      updateDeploymentStatus(ctx);
+    } catch (updateError) {
+      if (!isApiError(updateError)) throw updateError;
+    }
+  }
+  recordDeploymentEvent(ctx, "Warning", FailedRSCreateReason, message);
+  return error;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scaling (scale, scaleReplicaSetAndRecordEvent, scaleReplicaSet)
+// ---------------------------------------------------------------------------------------------
+
+/** The result of scaling one RS: whether its size changed, and the RS as now stored (or unchanged). */
+export interface ScaleResult {
+  readonly scaled: boolean;
+  readonly rs: ReplicaSet;
+}
+
+/**
+ * scale: on a scaling event or while paused. One active RS (or none: the newest) is set straight to
+ * d.spec.replicas; a saturated new RS lets every old one go to 0; otherwise, for RollingUpdate, the
+ * change in replicas + maxSurge is spread over the active RSs in proportion to their sizes
+ * (scaleProportionally). Recreate with several active RSs is left alone.
+ */
+export function scale(ctx: DeploymentContext, newRS: ReplicaSet | undefined, oldRSs: readonly ReplicaSet[]): void {
+  const d = ctx.d;
+  const replicas = deploymentReplicas(d);
+  const activeOrLatest = findActiveOrLatest(newRS, oldRSs);
+  if (activeOrLatest !== undefined) {
+    if (replicaSetReplicas(activeOrLatest) !== replicas) scaleReplicaSetAndRecordEvent(ctx, activeOrLatest, replicas);
+    return;
+  }
+  if (isSaturated(d, newRS)) {
+    for (const old of filterActiveReplicaSets(oldRSs)) scaleReplicaSetAndRecordEvent(ctx, old, 0);
+    return;
+  }
+  if (isRollingUpdate(d)) scaleProportionally(ctx, newRS, oldRSs);
+}
+
+/**
+ * The proportional half of scale. toAdd = (replicas + maxSurge, or 0 when scaling to 0) − Σ active
+ * spec.replicas. RSs are visited largest first, ties newest first when adding and oldest first when
+ * removing; each gets GetProportion; the first (largest) also takes the leftover, never going below
+ * 0. Every active RS is then written if its size or replica annotations differ, in that order; the
+ * first failure aborts. Example: 10 → 15 replicas (maxSurge 0) with RSs 6 and 4 (max-replicas 10):
+ * the 6 gets round(6·15/10) − 6 = +3, the 4 gets +2.
+ */
+function scaleProportionally(
+  ctx: DeploymentContext,
+  newRS: ReplicaSet | undefined,
+  oldRSs: readonly ReplicaSet[],
+): void {
+  const d = ctx.d;
+  const replicas = deploymentReplicas(d);
+  const allRSs = filterActiveReplicaSets([...oldRSs, newRS]);
+  const allowedSize = replicas > 0 ? replicas + maxSurge(d) : 0;
+  const deploymentReplicasToAdd = allowedSize - getReplicaCountForReplicaSets(allRSs);
+  let scalingOperation = "";
+  if (deploymentReplicasToAdd > 0) {
+    allRSs.sort(replicaSetsBySizeNewer);
+    scalingOperation = "up";
+  } else if (deploymentReplicasToAdd < 0) {
+    allRSs.sort(replicaSetsBySizeOlder);
+    scalingOperation = "down";
+  }
+  const newSizes: number[] = [];
+  let deploymentReplicasAdded = 0;
+  for (const rs of allRSs) {
+    const proportion =
+      deploymentReplicasToAdd === 0 ? 0 : getProportion(rs, d, deploymentReplicasToAdd, deploymentReplicasAdded);
+    newSizes.push(replicaSetReplicas(rs) + proportion);
+    deploymentReplicasAdded += proportion;
+  }
+  for (let i = 0; i < allRSs.length; i++) {
+    if (i === 0 && deploymentReplicasToAdd !== 0) {
+      const leftover = deploymentReplicasToAdd - deploymentReplicasAdded;
+      newSizes[0] = Math.max(0, (newSizes[0] as number) + leftover);
+    }
+    scaleReplicaSet(ctx, allRSs[i] as ReplicaSet, newSizes[i] as number, scalingOperation);
+  }
+}
+
+/** scaleReplicaSetAndRecordEvent: scales `rs` to `newScale` unless it already has that size. */
+export function scaleReplicaSetAndRecordEvent(ctx: DeploymentContext, rs: ReplicaSet, newScale: number): ScaleResult {
+  const current = replicaSetReplicas(rs);
+  if (current === newScale) return { scaled: false, rs };
+  return scaleReplicaSet(ctx, rs, newScale, current < newScale ? "up" : "down");
+}
+
+/**
+ * scaleReplicaSet: writes the RS when its size or its desired-replicas / max-replicas annotations
+ * differ from (newScale, replicas, replicas + maxSurge); records "Scaled up|down replica set X from A
+ * to B" when the size changed. Throws the API error (Conflict on a stale RS) to requeue.
+ */
+export function scaleReplicaSet(
+  ctx: DeploymentContext,
+  rs: ReplicaSet,
+  newScale: number,
+  scalingOperation: string,
+): ScaleResult {
+  const d = ctx.d;
+  const replicas = deploymentReplicas(d);
+  const maxReplicas = replicas + maxSurge(d);
+  const oldScale = replicaSetReplicas(rs);
+  const sizeNeedsUpdate = oldScale !== newScale;
+  if (!sizeNeedsUpdate && !replicasAnnotationsNeedUpdate(rs, replicas, maxReplicas)) return { scaled: false, rs };
+  const updated = ctx.world.store.update(rs, (draft) => {
+    replicaSetSpecOf(draft).replicas = newScale;
+    setReplicasAnnotations(draft, replicas, maxReplicas);
+  });
+  if (sizeNeedsUpdate) {
+    const message = `Scaled ${scalingOperation} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`;
+    recordDeploymentEvent(ctx, "Normal", "ScalingReplicaSet", message);
+  }
+  return { scaled: sizeNeedsUpdate, rs: updated };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cleanup (cleanupDeployment)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * cleanupDeployment: keeps at most revisionHistoryLimit old RSs. The candidates (old RSs not being
+ * deleted) are sorted by revision; only the first `count − limit` are looked at, and each is deleted
+ * only if it has no pods (spec and status 0) and its status has observed its generation. Skipped ones
+ * are not replaced by later ones.
+ */
+export function cleanupDeployment(ctx: DeploymentContext, oldRSs: readonly ReplicaSet[]): void {
+  const d = ctx.d;
+  if (!hasRevisionHistoryLimit(d)) return;
+  const cleanable = oldRSs.filter((rs) => rs.metadata.deletionTimestamp === undefined);
+  const diff = cleanable.length - (d.spec?.revisionHistoryLimit as number);
+  if (diff <= 0) return;
+  cleanable.sort(replicaSetsByRevision);
+  for (let i = 0; i < diff; i++) {
+    const rs = cleanable[i] as ReplicaSet;
+    if (!isDeletableOldReplicaSet(rs)) continue;
+    try {
+      ctx.world.store.delete("ReplicaSet", rs.metadata.namespace, rs.metadata.name);
+    } catch (error) {
+      if (!isApiError(error, "NotFound")) throw error;
+    }
+  }
+}
+
+function isDeletableOldReplicaSet(rs: ReplicaSet): boolean {
+  return (
+    (rs.status?.replicas ?? 0) === 0 &&
+    replicaSetReplicas(rs) === 0 &&
+    rs.metadata.generation <= (rs.status?.observedGeneration ?? 0) &&
+    rs.metadata.deletionTimestamp === undefined
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status (calculateStatus, syncDeploymentStatus)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * calculateStatus: the Deployment status the RSs imply. replicas, ready and available count the RSs'
+ * status; updatedReplicas is the new RS's status.replicas; unavailable is Σ spec − available (≥ 0).
+ * Conditions are carried over, with Available set from availableReplicas ≥ replicas − maxUnavailable.
+ */
+export function calculateStatus(
+  allRSs: readonly (ReplicaSet | undefined)[],
+  newRS: ReplicaSet | undefined,
+  deployment: Deployment,
+  nowMs: number,
+): DeploymentStatus {
+  const availableReplicas = getAvailableReplicaCountForReplicaSets(allRSs);
+  const totalReplicas = getReplicaCountForReplicaSets(allRSs);
+  const status: DeploymentStatus = {
+    observedGeneration: deployment.metadata.generation,
+    replicas: getActualReplicaCountForReplicaSets(allRSs),
+    updatedReplicas: getActualReplicaCountForReplicaSets([newRS]),
+    readyReplicas: getReadyReplicaCountForReplicaSets(allRSs),
+    availableReplicas,
+    unavailableReplicas: Math.max(0, totalReplicas - availableReplicas),
+  };
+  const collisionCount = deployment.status?.collisionCount;
+  if (collisionCount !== undefined && collisionCount !== null) status.collisionCount = collisionCount;
+  const conditions = deployment.status?.conditions;
+  if (conditions !== undefined && conditions.length > 0) status.conditions = [...conditions];
+  const minimumAvailable = deploymentReplicas(deployment) - maxUnavailable(deployment);
+  const available =
+    availableReplicas >= minimumAvailable
+      ? newDeploymentCondition(
+          DeploymentAvailable,
+          "True",
+          MinimumReplicasAvailable,
+          "Deployment has minimum availability.",
+          nowMs,
+        )
+      : newDeploymentCondition(
+          DeploymentAvailable,
+          "False",
+          MinimumReplicasUnavailable,
+          "Deployment does not have minimum availability.",
+          nowMs,
+        );
+  setDeploymentCondition(status, available);
+  return status;
+}
+
+const STATUS_COUNTERS = [
+  "observedGeneration",
+  "replicas",
+  "updatedReplicas",
+  "readyReplicas",
+  "availableReplicas",
+  "unavailableReplicas",
+] as const;
+
+const CONDITION_FIELDS = ["type", "status", "reason", "message", "lastUpdateTime", "lastTransitionTime"] as const;
+
+/**
+ * reflect.DeepEqual of two Deployment statuses, reading a missing counter as 0 and a missing string
+ * as "" (what Go's zero values and omitempty make of them); collisionCount is a pointer in Go, so
+ * absent and 0 differ.
+ */
+export function deploymentStatusEqual(a: DeploymentStatus | undefined, b: DeploymentStatus | undefined): boolean {
+  for (const field of STATUS_COUNTERS) if ((a?.[field] ?? 0) !== (b?.[field] ?? 0)) return false;
+  if ((a?.collisionCount ?? undefined) !== (b?.collisionCount ?? undefined)) return false;
+  const conditionsA = a?.conditions ?? [];
+  const conditionsB = b?.conditions ?? [];
+  if (conditionsA.length !== conditionsB.length) return false;
+  for (let i = 0; i < conditionsA.length; i++) {
+    const conditionA = conditionsA[i] as unknown as Record<string, string | undefined>;
+    const conditionB = conditionsB[i] as unknown as Record<string, string | undefined>;
+    if (conditionA === conditionB) continue;
+    for (const field of CONDITION_FIELDS) if ((conditionA[field] ?? "") !== (conditionB[field] ?? "")) return false;
+  }
+  return true;
+}
+
+/** syncDeploymentStatus: writes the calculated status if it differs (no progress estimation). */
+export function syncDeploymentStatus(
+  ctx: DeploymentContext,
+  allRSs: readonly (ReplicaSet | undefined)[],
+  newRS: ReplicaSet | undefined,
+): void {
+  const newStatus = calculateStatus(allRSs, newRS, ctx.d, ctx.world.nowMs);
+  if (deploymentStatusEqual(ctx.d.status, newStatus)) return;
+  changeDeployment(ctx, (draft) => {
+    draft.status = castDraft(newStatus);
+  });
+  updateDeploymentStatus(ctx);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The scaling path (sync, syncStatusOnly, isScalingEvent)
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * isScalingEvent: some active RS's desired-replicas annotation differs from d.spec.replicas (an RS
+ * without the annotation is skipped). Syncs revisions as a side effect, as in Kubernetes.
+ */
+export function isScalingEvent(ctx: DeploymentContext, rsList: readonly ReplicaSet[]): boolean {
+  const { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(ctx, rsList, false);
+  const replicas = deploymentReplicas(ctx.d);
+  for (const rs of filterActiveReplicaSets([...oldRSs, newRS])) {
+    const desired = getDesiredReplicasAnnotation(rs);
+    if (desired !== undefined && desired !== replicas) return true;
+  }
+  return false;
+}
+
+/**
+ * sync: the paused and scaling-event path. Never creates the new RS; scales proportionally; cleans
+ * up only when paused with no rollback pending; then the status (without progress estimation).
+ */
+export function sync(ctx: DeploymentContext, rsList: readonly ReplicaSet[]): void {
+  const { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(ctx, rsList, false);
+  scale(ctx, newRS, oldRSs);
+  if (ctx.d.spec?.paused === true && getRollbackTo(ctx.d) === undefined) cleanupDeployment(ctx, oldRSs);
+  syncDeploymentStatus(ctx, [...oldRSs, newRS], newRS);
+}
+
+/** syncStatusOnly: a Deployment being deleted only gets its status updated. */
+export function syncStatusOnly(ctx: DeploymentContext, rsList: readonly ReplicaSet[]): void {
+  const { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(ctx, rsList, false);
+  syncDeploymentStatus(ctx, [...oldRSs, newRS], newRS);
+}
+
+/** Thrown for a strategy this controller does not know (Go returns an error, so it is retried). */
+export function unexpectedStrategy(d: Deployment): ApiError {
+  return new ApiError("Invalid", `unexpected deployment strategy type: ${String(d.spec?.strategy?.type)}`);
+}

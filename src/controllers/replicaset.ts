@@ -1,0 +1,532 @@
+/**
+ * The ReplicaSet controller, after pkg/controller/replicaset/replica_set.go and
+ * replica_set_utils.go (Kubernetes v1.28; kubernetes-semantics.md §3, §1.6).
+ *
+ * One sync: read the ReplicaSet from the cache, claim its pods (adopt matching orphans, release
+ * owned pods that no longer match), and, if its expectations are satisfied and it is not being
+ * deleted, create or delete pods toward spec.replicas (at most BURST_REPLICAS per sync; creations
+ * in slow-start batches). Then write the status and, when every replica is ready but not every
+ * one available, look again after minReadySeconds.
+ *
+ * Like Kubernetes, the code is generic over the kind: ReplicationController reuses it with its own
+ * ReplicaSetKind (replication-controller.ts), as k8s runs RCs through this controller with
+ * adapters.
+ */
+
+import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js";
+import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
+import type { LabelSelector } from "kubernetes-types/meta/v1.js";
+import { ApiError, isApiError, notFound } from "../api/errors.ts";
+import type { InformerCache } from "../api/informer.ts";
+import type { Pod } from "../api/kinds.ts";
+import { controllerOf, fromTimestamp, type KObject, objectKey, splitKey, toTimestamp } from "../api/object.ts";
+import { isPodActive, podCondition } from "../api/pod.ts";
+import { isEmptySelector, matchesSelector } from "../api/selector.ts";
+import type { WatchEventType } from "../api/store.ts";
+import {
+  INDEX_ORPHAN_PODS_BY_NAMESPACE,
+  INDEX_PODS_BY_CONTROLLER,
+  INDEX_REPLICASETS_BY_CONTROLLER,
+  type World,
+} from "../world/world.ts";
+import { Controller, type SyncResult } from "./controller.ts";
+import {
+  adoptPod,
+  ControllerExpectations,
+  claimAction,
+  getPodsToDelete,
+  podFromTemplate,
+  podKey,
+  releasePod,
+  SLOW_START_INITIAL_BATCH_SIZE,
+  slowStartBatch,
+} from "./controller-utils.ts";
+
+/** Pods created or deleted per sync at most (BurstReplicas). */
+export const BURST_REPLICAS = 500;
+
+export const CONDITION_REPLICA_FAILURE = "ReplicaFailure";
+
+/** What ReplicaSet and ReplicationController share; the RC selector is a plain map. */
+export interface ReplicaSetLike extends KObject {
+  readonly spec?: {
+    readonly replicas?: number;
+    readonly minReadySeconds?: number;
+    readonly selector?: unknown;
+    readonly template?: PodTemplateSpec;
+  };
+  readonly status?: ReplicaSetStatus;
+}
+
+/** The kind-specific parts (k8s: the GroupVersionKind plus the RC conversion adapters). */
+export interface ReplicaSetKind {
+  readonly kind: string;
+  /** The component (and work queue) name. */
+  readonly controllerName: string;
+  selectorOf(object: ReplicaSetLike): LabelSelector | undefined;
+  /** Objects of this kind controlled by `ownerUid` (the controllerUID index). */
+  controlledBy(cache: InformerCache, ownerUid: string): Iterable<ReplicaSetLike>;
+}
+
+export const REPLICA_SET_KIND: ReplicaSetKind = {
+  kind: "ReplicaSet",
+  controllerName: "replicaset",
+  selectorOf: (rs) => rs.spec?.selector as LabelSelector | undefined,
+  controlledBy: (cache, ownerUid) => cache.byIndex<ReplicaSetLike>(INDEX_REPLICASETS_BY_CONTROLLER, ownerUid),
+};
+
+export class ReplicaSetController extends Controller {
+  /** UID-tracking expectations per "namespace/name" (rsc.expectations). */
+  readonly expectations: ControllerExpectations;
+
+  constructor(
+    world: World,
+    readonly kind: ReplicaSetKind = REPLICA_SET_KIND,
+  ) {
+    super(world, kind.controllerName);
+    this.expectations = new ControllerExpectations(() => world.nowMs);
+  }
+
+  start(): void {
+    this.world.cache.on(this.kind.kind, this.onReplicaSetEvent);
+    this.world.cache.on("Pod", this.onPodEvent);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Sync (syncReplicaSet)
+  // -------------------------------------------------------------------------------------------
+
+  protected sync(key: string): SyncResult {
+    const { namespace, name } = splitKey(key);
+    const rs = this.world.cache.get<ReplicaSetLike>(this.kind.kind, namespace, name);
+    if (rs === undefined) {
+      this.expectations.delete(key);
+      return undefined;
+    }
+    const needsSync = this.expectations.satisfied(key);
+    const pods = this.claimPods(rs);
+    let manageError: ApiError | undefined;
+    if (needsSync && rs.metadata.deletionTimestamp === undefined) manageError = this.manageReplicas(pods, rs, key);
+    const status = calculateReplicaSetStatus(rs, pods, manageError, this.world.nowMs);
+    const updated = this.updateStatus(rs, status);
+    if (manageError !== undefined) throw manageError;
+    return availabilityRequeue(updated);
+  }
+
+  /**
+   * claimPods: the active pods this controller owns and whose labels still match, plus matching
+   * orphans it adopts; owned pods that no longer match are released. Lists through the cache
+   * indexes (owned pods, orphans of the namespace), not every pod. Throws the first failed
+   * adoption or release, which aborts the sync as in Kubernetes.
+   */
+  private claimPods(rs: ReplicaSetLike): Pod[] {
+    const selector = this.kind.selectorOf(rs);
+    const claimed: Pod[] = [];
+    let firstError: ApiError | undefined;
+    let adoptionChecked = false;
+    const cache = this.world.cache;
+    const candidates = [
+      cache.byIndex<Pod>(INDEX_PODS_BY_CONTROLLER, rs.metadata.uid),
+      cache.byIndex<Pod>(INDEX_ORPHAN_PODS_BY_NAMESPACE, rs.metadata.namespace),
+    ];
+    for (const pods of candidates) {
+      for (const pod of pods) {
+        if (!isPodActive(pod)) continue;
+        const action = claimAction(rs, pod, matchesSelector(selector, pod.metadata.labels));
+        if (action === "claim") claimed.push(pod);
+        if (action !== "adopt" && action !== "release") continue;
+        try {
+          if (action === "release") {
+            releasePod(this.world.store, rs, pod);
+            continue;
+          }
+          if (!adoptionChecked) this.recheckBeforeAdoption(rs);
+          adoptionChecked = true;
+          adoptPod(this.world.store, rs, pod);
+          claimed.push(pod);
+        } catch (error) {
+          if (!isApiError(error)) throw error;
+          if (error.reason !== "NotFound") firstError ??= error;
+        }
+      }
+    }
+    if (firstError !== undefined) throw firstError;
+    return claimed;
+  }
+
+  /** RecheckDeletionTimestamp: an uncached read before the first adoption of a sync. */
+  private recheckBeforeAdoption(rs: ReplicaSetLike): void {
+    const fresh = this.world.store.get(rs.kind, rs.metadata.namespace, rs.metadata.name);
+    if (fresh === undefined || fresh.metadata.uid !== rs.metadata.uid) {
+      throw new ApiError(
+        "Conflict",
+        `original ${rs.kind} ${objectKey(rs.metadata.namespace, rs.metadata.name)} is gone`,
+      );
+    }
+    if (fresh.metadata.deletionTimestamp !== undefined) {
+      throw new ApiError("Conflict", `${rs.kind} ${rs.metadata.name} has just been deleted`);
+    }
+  }
+
+  /** manageReplicas: creates or deletes pods toward spec.replicas; returns the first failure. */
+  private manageReplicas(pods: readonly Pod[], rs: ReplicaSetLike, key: string): ApiError | undefined {
+    const diff = pods.length - desiredReplicas(rs);
+    if (diff < 0) return this.createPods(rs, key, Math.min(-diff, BURST_REPLICAS));
+    if (diff > 0) return this.deletePods(rs, key, pods, Math.min(diff, BURST_REPLICAS));
+    return undefined;
+  }
+
+  /** Creates `count` pods in slow-start batches; creations never attempted are not expected. */
+  private createPods(rs: ReplicaSetLike, key: string, count: number): ApiError | undefined {
+    this.expectations.expectCreations(key, count);
+    const { successes, error } = slowStartBatch(count, SLOW_START_INITIAL_BATCH_SIZE, () => this.createPod(rs));
+    const skipped = count - successes;
+    if (skipped > 0) this.expectations.lower(key, skipped, 0);
+    return error as ApiError | undefined;
+  }
+
+  /** RealPodControl.CreatePods: one pod from the template, with its Event. */
+  private createPod(rs: ReplicaSetLike): ApiError | undefined {
+    const template = rs.spec?.template;
+    const labels = template?.metadata?.labels;
+    if (labels === undefined || Object.keys(labels).length === 0) {
+      return new ApiError("Invalid", "unable to create pods, no labels");
+    }
+    try {
+      const pod = this.world.store.create(podFromTemplate(template, rs));
+      this.world.recordEvent(rs, "Normal", "SuccessfulCreate", `Created pod: ${pod.metadata.name}`);
+      return undefined;
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+      this.world.recordEvent(rs, "Warning", "FailedCreate", `Error creating: ${error.message}`);
+      return error;
+    }
+  }
+
+  /** Deletes `count` pods chosen by getPodsToDelete, expecting exactly those deletions. */
+  private deletePods(rs: ReplicaSetLike, key: string, pods: readonly Pod[], count: number): ApiError | undefined {
+    const victims = getPodsToDelete(pods, this.relatedPods(rs), count, this.world.nowMs);
+    this.expectations.expectDeletions(key, victims.map(podKey));
+    let firstError: ApiError | undefined;
+    for (const pod of victims) {
+      const error = this.deletePod(rs, pod);
+      if (error === undefined) continue;
+      this.expectations.deletionObserved(key, podKey(pod));
+      if (error.reason !== "NotFound") firstError ??= error;
+    }
+    return firstError;
+  }
+
+  /** RealPodControl.DeletePod: a graceful delete (the pod's own grace period), with its Event. */
+  private deletePod(rs: ReplicaSetLike, pod: Pod): ApiError | undefined {
+    try {
+      this.world.store.delete("Pod", pod.metadata.namespace, pod.metadata.name);
+      this.world.recordEvent(rs, "Normal", "SuccessfulDelete", `Deleted pod: ${pod.metadata.name}`);
+      return undefined;
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+      if (error.reason !== "NotFound") {
+        this.world.recordEvent(rs, "Warning", "FailedDelete", `Error deleting: ${error.message}`);
+      }
+      return error;
+    }
+  }
+
+  /**
+   * getIndirectlyRelatedPods: the pods of every object of this kind with the same controller as
+   * `rs` (for a Deployment, the pods of all its ReplicaSets). Kubernetes finds none for an object
+   * without a controller (getReplicaSetsWithSameController returns nil), so its ranks are all 0.
+   */
+  private relatedPods(rs: ReplicaSetLike): Pod[] {
+    const owner = controllerOf(rs);
+    if (owner === undefined) return [];
+    const related: Pod[] = [];
+    for (const sibling of this.kind.controlledBy(this.world.cache, owner.uid)) {
+      for (const pod of this.world.cache.byIndex<Pod>(INDEX_PODS_BY_CONTROLLER, sibling.metadata.uid))
+        related.push(pod);
+    }
+    return related;
+  }
+
+  /**
+   * updateReplicaSetStatus: writes the status unless nothing changed; on failure reads the object
+   * from the API (uncached) and tries once more (statusUpdateRetries = 1).
+   */
+  private updateStatus(rs: ReplicaSetLike, status: ReplicaSetStatus): ReplicaSetLike {
+    if (statusUnchanged(rs, status)) return rs;
+    const next: ReplicaSetStatus = { ...status, observedGeneration: rs.metadata.generation };
+    const write = (basedOn: ReplicaSetLike): ReplicaSetLike =>
+      this.world.store.update(basedOn, (draft) => {
+        draft.status = next;
+      });
+    try {
+      return write(rs);
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+      const fresh = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
+      if (fresh === undefined) throw notFound(rs.kind, objectKey(rs.metadata.namespace, rs.metadata.name));
+      return write(fresh);
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Informer handlers (addRS/updateRS/deleteRS, addPod/updatePod/deletePod)
+  // -------------------------------------------------------------------------------------------
+
+  private readonly onReplicaSetEvent = (type: WatchEventType, object: KObject, previous: KObject | undefined): void => {
+    if (type === "DELETED") {
+      // Forget the expectations so a new object with the same name starts clean.
+      this.expectations.delete(keyOf(object));
+    } else if (previous !== undefined && previous.metadata.uid !== object.metadata.uid) {
+      this.expectations.delete(keyOf(previous));
+    }
+    this.enqueue(object);
+  };
+
+  private readonly onPodEvent = (type: WatchEventType, object: KObject, previous: KObject | undefined): void => {
+    const pod = object as Pod;
+    if (type === "DELETED") this.deletedPod(pod);
+    else if (previous === undefined) this.addedPod(pod);
+    else this.updatedPod(previous as Pod, pod);
+  };
+
+  /** addPod: observes the creation for the pod's controller, or wakes the controllers an orphan matches. */
+  private addedPod(pod: Pod): void {
+    if (pod.metadata.deletionTimestamp !== undefined) {
+      // Seen already being deleted: never count it as a creation.
+      this.deletedPod(pod);
+      return;
+    }
+    const ref = controllerOf(pod);
+    if (ref !== undefined) {
+      const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
+      if (rs === undefined) return;
+      const key = keyOf(rs);
+      this.expectations.creationObserved(key);
+      this.queue.add(key);
+      return;
+    }
+    for (const rs of this.matchingControllers(pod)) this.enqueue(rs);
+  }
+
+  /**
+   * updatePod: a deletionTimestamp counts as the deletion; otherwise wakes the old and the new
+   * controller, and for a pod that just became ready also looks again after minReadySeconds + 1 s
+   * (the extra second as in Kubernetes, against clock skew).
+   */
+  private updatedPod(old: Pod, cur: Pod): void {
+    if (cur.metadata.resourceVersion === old.metadata.resourceVersion) return;
+    const labelsChanged = !sameLabels(old.metadata.labels, cur.metadata.labels);
+    if (cur.metadata.deletionTimestamp !== undefined) {
+      this.deletedPod(cur);
+      if (labelsChanged) this.deletedPod(old);
+      return;
+    }
+    const curRef = controllerOf(cur);
+    const oldRef = controllerOf(old);
+    const refChanged = !sameOwnerReference(curRef, oldRef);
+    if (refChanged && oldRef !== undefined) {
+      const oldRs = this.resolveControllerRef(old.metadata.namespace, oldRef);
+      if (oldRs !== undefined) this.enqueue(oldRs);
+    }
+    if (curRef !== undefined) {
+      const rs = this.resolveControllerRef(cur.metadata.namespace, curRef);
+      if (rs === undefined) return;
+      this.enqueue(rs);
+      const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
+      if (minReadySeconds > 0 && !isReady(old) && isReady(cur)) this.enqueueAfter(rs, (minReadySeconds + 1) * 1000);
+      return;
+    }
+    if (labelsChanged || refChanged) for (const rs of this.matchingControllers(cur)) this.enqueue(rs);
+  }
+
+  /** deletePod: observes the deletion for the pod's controller. */
+  private deletedPod(pod: Pod): void {
+    const ref = controllerOf(pod);
+    if (ref === undefined) return;
+    const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
+    if (rs === undefined) return;
+    const key = keyOf(rs);
+    this.expectations.deletionObserved(key, podKey(pod));
+    this.queue.add(key);
+  }
+
+  /** resolveControllerRef: the cached object a controller reference names, if kind and uid match. */
+  private resolveControllerRef(
+    namespace: string,
+    ref: { kind: string; name: string; uid: string },
+  ): ReplicaSetLike | undefined {
+    if (ref.kind !== this.kind.kind) return undefined;
+    const rs = this.world.cache.get<ReplicaSetLike>(this.kind.kind, namespace, ref.name);
+    return rs !== undefined && rs.metadata.uid === ref.uid ? rs : undefined;
+  }
+
+  /**
+   * getPodReplicaSets: the objects of this kind whose selector matches an orphan's labels (a
+   * pod without labels, or an empty selector, matches nothing). Orphans are rare; this lists the
+   * kind, not the pods.
+   */
+  private matchingControllers(pod: Pod): ReplicaSetLike[] {
+    const labels = pod.metadata.labels;
+    if (labels === undefined || Object.keys(labels).length === 0) return [];
+    const matching: ReplicaSetLike[] = [];
+    for (const rs of this.world.cache.list<ReplicaSetLike>(this.kind.kind)) {
+      if (rs.metadata.namespace !== pod.metadata.namespace) continue;
+      const selector = this.kind.selectorOf(rs);
+      if (isEmptySelector(selector) || !matchesSelector(selector, labels)) continue;
+      matching.push(rs);
+    }
+    return matching;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Status (calculateStatus, replica_set_utils.go)
+// ---------------------------------------------------------------------------------------------
+
+function desiredReplicas(rs: ReplicaSetLike): number {
+  return rs.spec?.replicas ?? 1;
+}
+
+/**
+ * calculateStatus over the claimed active pods: replicas, fullyLabeledReplicas (labels match the
+ * template's), readyReplicas, availableReplicas (ready for more than minReadySeconds at
+ * `nowMs`), and the ReplicaFailure condition, set on a failed create/delete and removed after a
+ * sync without failure. observedGeneration is set when the status is written.
+ */
+export function calculateReplicaSetStatus(
+  rs: ReplicaSetLike,
+  pods: readonly Pod[],
+  manageError: Error | undefined,
+  nowMs: number,
+): ReplicaSetStatus {
+  const templateLabels = rs.spec?.template?.metadata?.labels;
+  const minReadyMs = (rs.spec?.minReadySeconds ?? 0) * 1000;
+  let fullyLabeled = 0;
+  let ready = 0;
+  let available = 0;
+  for (const pod of pods) {
+    if (hasTemplateLabels(pod.metadata.labels, templateLabels)) fullyLabeled++;
+    const readyCondition = podCondition(pod, "Ready");
+    if (readyCondition?.status !== "True") continue;
+    ready++;
+    if (isAvailableSince(readyCondition.lastTransitionTime, minReadyMs, nowMs)) available++;
+  }
+  return {
+    ...rs.status,
+    replicas: pods.length,
+    fullyLabeledReplicas: fullyLabeled,
+    readyReplicas: ready,
+    availableReplicas: available,
+    conditions: replicaFailureConditions(rs, pods.length, manageError, nowMs),
+  };
+}
+
+/** IsPodAvailable for a pod already known to be ready (strictly after lastTransitionTime + minReady). */
+function isAvailableSince(lastTransitionTime: string | undefined, minReadyMs: number, nowMs: number): boolean {
+  if (minReadyMs <= 0) return true;
+  if (lastTransitionTime === undefined) return false;
+  return fromTimestamp(lastTransitionTime) + minReadyMs < nowMs;
+}
+
+/** The template's labels (as a map selector) match the pod's; an empty template matches all. */
+function hasTemplateLabels(
+  podLabels: Readonly<Record<string, string>> | undefined,
+  templateLabels: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (podLabels === templateLabels || templateLabels === undefined) return true;
+  for (const key in templateLabels) if (podLabels?.[key] !== templateLabels[key]) return false;
+  return true;
+}
+
+/** The conditions after a sync: ReplicaFailure added on failure if absent, removed on success. */
+function replicaFailureConditions(
+  rs: ReplicaSetLike,
+  podCount: number,
+  manageError: Error | undefined,
+  nowMs: number,
+): ReplicaSetCondition[] | undefined {
+  const conditions = rs.status?.conditions;
+  const failure = conditions?.find((condition) => condition.type === CONDITION_REPLICA_FAILURE);
+  if (manageError !== undefined && failure === undefined) {
+    const diff = podCount - desiredReplicas(rs);
+    const reason = diff < 0 ? "FailedCreate" : diff > 0 ? "FailedDelete" : "";
+    const condition: ReplicaSetCondition = {
+      type: CONDITION_REPLICA_FAILURE,
+      status: "True",
+      lastTransitionTime: toTimestamp(nowMs),
+      reason,
+      message: manageError.message,
+    };
+    return [...(conditions ?? []), condition];
+  }
+  if (manageError === undefined && failure !== undefined) {
+    const kept = (conditions ?? []).filter((condition) => condition.type !== CONDITION_REPLICA_FAILURE);
+    return kept.length === 0 ? undefined : kept;
+  }
+  return conditions;
+}
+
+/** The steady state of updateReplicaSetStatus: counts, observedGeneration and conditions as they are. */
+function statusUnchanged(rs: ReplicaSetLike, status: ReplicaSetStatus): boolean {
+  const current = rs.status;
+  return (
+    current !== undefined &&
+    current.replicas === status.replicas &&
+    current.fullyLabeledReplicas === status.fullyLabeledReplicas &&
+    current.readyReplicas === status.readyReplicas &&
+    current.availableReplicas === status.availableReplicas &&
+    current.observedGeneration === rs.metadata.generation &&
+    current.conditions === status.conditions
+  );
+}
+
+/**
+ * "Resync the ReplicaSet after MinReadySeconds": when every desired replica is ready but not every
+ * one available, availability flips by time alone, so look again after minReadySeconds.
+ */
+function availabilityRequeue(rs: ReplicaSetLike): SyncResult {
+  const minReadySeconds = rs.spec?.minReadySeconds ?? 0;
+  const replicas = desiredReplicas(rs);
+  const status = rs.status;
+  if (minReadySeconds <= 0 || status === undefined) return undefined;
+  if (status.readyReplicas !== replicas || status.availableReplicas === replicas) return undefined;
+  return { requeueAfterMs: minReadySeconds * 1000 };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small comparisons for the handlers
+// ---------------------------------------------------------------------------------------------
+
+function keyOf(object: KObject): string {
+  return objectKey(object.metadata.namespace, object.metadata.name);
+}
+
+function isReady(pod: Pod): boolean {
+  return podCondition(pod, "Ready")?.status === "True";
+}
+
+function sameLabels(
+  a: Readonly<Record<string, string>> | undefined,
+  b: Readonly<Record<string, string>> | undefined,
+): boolean {
+  if (a === b) return true;
+  const keysA = a === undefined ? [] : Object.keys(a);
+  const keysB = b === undefined ? [] : Object.keys(b);
+  if (keysA.length !== keysB.length) return false;
+  for (const key of keysA) if (a?.[key] !== b?.[key]) return false;
+  return true;
+}
+
+function sameOwnerReference(a: ReturnType<typeof controllerOf>, b: ReturnType<typeof controllerOf>): boolean {
+  if (a === b) return true;
+  if (a === undefined || b === undefined) return false;
+  return (
+    a.uid === b.uid &&
+    a.name === b.name &&
+    a.kind === b.kind &&
+    a.apiVersion === b.apiVersion &&
+    a.controller === b.controller &&
+    a.blockOwnerDeletion === b.blockOwnerDeletion
+  );
+}
