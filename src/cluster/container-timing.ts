@@ -58,8 +58,9 @@ export function preStopDurationMs(container: Container): number | null {
 }
 
 /**
- * One key of client-go's flowcontrol.Backoff: the delay starts at 10 s and doubles to 300 s per
- * Next; an entry unused for more than twice the maximum starts over.
+ * One key of client-go's flowcontrol.Backoff (util/flowcontrol/backoff.go, no jitter as the kubelet
+ * uses it): the delay starts at 10 s and doubles to 300 s per Next; an entry whose last update is
+ * more than twice the maximum before the event starts over.
  */
 export class Backoff {
   private durationMs = 0;
@@ -79,10 +80,10 @@ export class Backoff {
     return eventMs - this.lastUpdateMs > 2 * this.maxMs;
   }
 
-  /** Next(id, eventTime): start or double the delay. */
-  next(eventMs: number): void {
+  /** Next(id, eventTime): start (or restart, if unused for long) or double the delay; lastUpdate = now. */
+  next(eventMs: number, nowMs: number): void {
     this.durationMs = this.durationMs === 0 || this.expired(eventMs) ? this.initialMs : Math.min(this.durationMs * 2, this.maxMs);
-    this.lastUpdateMs = eventMs;
+    this.lastUpdateMs = nowMs;
   }
 
   /** IsInBackOffSince(id, eventTime): still inside the delay counted from `eventMs`. */

@@ -19,7 +19,7 @@ import type { LabelSelector } from "kubernetes-types/meta/v1.js";
 import { ApiError, isApiError, notFound } from "../api/errors.ts";
 import type { InformerCache } from "../api/informer.ts";
 import type { Pod } from "../api/kinds.ts";
-import { controllerOf, fromTimestamp, type KObject, objectKey, splitKey, toTimestamp } from "../api/object.ts";
+import { controllerOf, type KObject, objectKey, splitKey, toTimestamp } from "../api/object.ts";
 import { isPodActive, podCondition } from "../api/pod.ts";
 import { isEmptySelector, matchesSelector } from "../api/selector.ts";
 import type { WatchEventType } from "../api/store.ts";
@@ -41,6 +41,7 @@ import {
   SLOW_START_INITIAL_BATCH_SIZE,
   slowStartBatch,
 } from "./controller-utils.ts";
+import { countPods, type PodCounts, ReplicaSetPodTally } from "./replicaset-tally.ts";
 
 /** Pods created or deleted per sync at most (BurstReplicas). */
 export const BURST_REPLICAS = 500;
@@ -78,6 +79,8 @@ export const REPLICA_SET_KIND: ReplicaSetKind = {
 export class ReplicaSetController extends Controller {
   /** UID-tracking expectations per "namespace/name" (rsc.expectations). */
   readonly expectations: ControllerExpectations;
+  /** Running counts of owned pods, by owner uid, for the objects synced so far. */
+  private readonly tallies = new Map<string, ReplicaSetPodTally>();
 
   constructor(
     world: World,
@@ -104,54 +107,96 @@ export class ReplicaSetController extends Controller {
       return undefined;
     }
     const needsSync = this.expectations.satisfied(key);
-    const pods = this.claimPods(rs);
+    const tally = this.tallyOf(rs);
+    const adopted = this.claimPods(rs, tally);
     let manageError: ApiError | undefined;
-    if (needsSync && rs.metadata.deletionTimestamp === undefined) manageError = this.manageReplicas(pods, rs, key);
-    const status = calculateReplicaSetStatus(rs, pods, manageError, this.world.nowMs);
+    if (needsSync && rs.metadata.deletionTimestamp === undefined) {
+      manageError = this.manageReplicas(rs, key, tally, adopted);
+    }
+    const status = replicaSetStatus(rs, this.podCounts(rs, tally, adopted), manageError, this.world.nowMs);
     const updated = this.updateStatus(rs, status);
     if (manageError !== undefined) throw manageError;
     return availabilityRequeue(updated);
   }
 
+  /** The running counts of the object's owned pods, rebuilt from the cache when its selector or template labels changed. */
+  private tallyOf(rs: ReplicaSetLike): ReplicaSetPodTally {
+    const selectorSource = rs.spec?.selector;
+    const templateLabels = rs.spec?.template?.metadata?.labels;
+    const existing = this.tallies.get(rs.metadata.uid);
+    if (existing?.hasBasis(selectorSource, templateLabels)) return existing;
+    const tally = new ReplicaSetPodTally(selectorSource, this.kind.selectorOf(rs), templateLabels);
+    for (const pod of this.world.cache.byIndex<Pod>(INDEX_PODS_BY_CONTROLLER, rs.metadata.uid)) tally.add(pod);
+    this.tallies.set(rs.metadata.uid, tally);
+    return tally;
+  }
+
+  /** Status counts: the tally of owned pods plus the orphans adopted in this sync. */
+  private podCounts(rs: ReplicaSetLike, tally: ReplicaSetPodTally, adopted: readonly Pod[]): PodCounts {
+    const minReadyMs = (rs.spec?.minReadySeconds ?? 0) * 1000;
+    const counts = tally.counts(minReadyMs, this.world.nowMs);
+    if (adopted.length === 0) return counts;
+    const extra = countPods(adopted, tally.templateLabels, minReadyMs, this.world.nowMs);
+    return {
+      replicas: counts.replicas + extra.replicas,
+      fullyLabeled: counts.fullyLabeled + extra.fullyLabeled,
+      ready: counts.ready + extra.ready,
+      available: counts.available + extra.available,
+    };
+  }
+
   /**
-   * claimPods: the active pods this controller owns and whose labels still match, plus matching
-   * orphans it adopts; owned pods that no longer match are released. Lists through the cache
-   * indexes (owned pods, orphans of the namespace), not every pod. Throws the first failed
-   * adoption or release, which aborts the sync as in Kubernetes.
+   * claimPods (ClaimObject for every candidate): owned active pods that still match are claimed
+   * (the tally counts them), those that no longer match are released, and active orphans of the
+   * namespace that match are adopted. Returns the adopted pods. Lists only the tally's unmatched
+   * pods and the namespace's orphans, not every pod. Throws the first failed adoption or release,
+   * which aborts the sync as in Kubernetes.
    */
-  private claimPods(rs: ReplicaSetLike): Pod[] {
-    const selector = this.kind.selectorOf(rs);
-    const claimed: Pod[] = [];
+  private claimPods(rs: ReplicaSetLike, tally: ReplicaSetPodTally): Pod[] {
     let firstError: ApiError | undefined;
-    let adoptionChecked = false;
-    const cache = this.world.cache;
-    const candidates = [
-      cache.byIndex<Pod>(INDEX_PODS_BY_CONTROLLER, rs.metadata.uid),
-      cache.byIndex<Pod>(INDEX_ORPHAN_PODS_BY_NAMESPACE, rs.metadata.namespace),
-    ];
-    for (const pods of candidates) {
-      for (const pod of pods) {
-        if (!isPodActive(pod)) continue;
-        const action = claimAction(rs, pod, matchesSelector(selector, pod.metadata.labels));
-        if (action === "claim") claimed.push(pod);
-        if (action !== "adopt" && action !== "release") continue;
-        try {
-          if (action === "release") {
-            releasePod(this.world.store, rs, pod);
-            continue;
-          }
-          if (!adoptionChecked) this.recheckBeforeAdoption(rs);
-          adoptionChecked = true;
-          adoptPod(this.world.store, rs, pod);
-          claimed.push(pod);
-        } catch (error) {
-          if (!isApiError(error)) throw error;
-          if (error.reason !== "NotFound") firstError ??= error;
-        }
+    const attempt = (write: () => void): boolean => {
+      try {
+        write();
+        return true;
+      } catch (error) {
+        if (!isApiError(error)) throw error;
+        if (error.reason !== "NotFound") firstError ??= error;
+        return false;
       }
+    };
+    for (const pod of tally.unmatched.values()) {
+      if (claimAction(rs, pod, false) === "release") attempt(() => releasePod(this.world.store, rs, pod));
+    }
+    const adopted: Pod[] = [];
+    let adoptionChecked = false;
+    for (const pod of this.world.cache.byIndex<Pod>(INDEX_ORPHAN_PODS_BY_NAMESPACE, rs.metadata.namespace)) {
+      if (!isPodActive(pod)) continue;
+      if (claimAction(rs, pod, matchesSelector(tally.selector, pod.metadata.labels)) !== "adopt") continue;
+      const done = attempt(() => {
+        if (!adoptionChecked) this.recheckBeforeAdoption(rs);
+        adoptionChecked = true;
+        adoptPod(this.world.store, rs, pod);
+      });
+      if (done) adopted.push(pod);
     }
     if (firstError !== undefined) throw firstError;
-    return claimed;
+    return adopted;
+  }
+
+  /**
+   * The claimed pods as a list (only deletions need it): owned, active and matching (those the
+   * tally did not set aside as unmatched), then the adopted ones.
+   */
+  private claimedPods(rs: ReplicaSetLike, tally: ReplicaSetPodTally, adopted: readonly Pod[]): Pod[] {
+    const pods: Pod[] = [];
+    const unmatched = tally.unmatched.size === 0 ? undefined : tally.unmatched;
+    for (const pod of this.world.cache.byIndex<Pod>(INDEX_PODS_BY_CONTROLLER, rs.metadata.uid)) {
+      if (!isPodActive(pod)) continue;
+      if (unmatched !== undefined && unmatched.get(podKey(pod)) === pod) continue;
+      pods.push(pod);
+    }
+    for (const pod of adopted) pods.push(pod);
+    return pods;
   }
 
   /** RecheckDeletionTimestamp: an uncached read before the first adoption of a sync. */
@@ -169,10 +214,15 @@ export class ReplicaSetController extends Controller {
   }
 
   /** manageReplicas: creates or deletes pods toward spec.replicas; returns the first failure. */
-  private manageReplicas(pods: readonly Pod[], rs: ReplicaSetLike, key: string): ApiError | undefined {
-    const diff = pods.length - desiredReplicas(rs);
+  private manageReplicas(
+    rs: ReplicaSetLike,
+    key: string,
+    tally: ReplicaSetPodTally,
+    adopted: readonly Pod[],
+  ): ApiError | undefined {
+    const diff = tally.claimed + adopted.length - desiredReplicas(rs);
     if (diff < 0) return this.createPods(rs, key, Math.min(-diff, BURST_REPLICAS));
-    if (diff > 0) return this.deletePods(rs, key, pods, Math.min(diff, BURST_REPLICAS));
+    if (diff > 0) return this.deletePods(rs, key, this.claimedPods(rs, tally, adopted), Math.min(diff, BURST_REPLICAS));
     return undefined;
   }
 
@@ -259,6 +309,10 @@ export class ReplicaSetController extends Controller {
       this.world.store.update(basedOn, (draft) => {
         draft.status = next;
       });
+    // A cached copy older than the store (our own last status write not seen yet) would fail with
+    // Conflict, after which Kubernetes reads the object and retries: go straight to the retry.
+    const current = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
+    if (current !== undefined && current.metadata.resourceVersion !== rs.metadata.resourceVersion) return write(current);
     try {
       return write(rs);
     } catch (error) {
@@ -277,18 +331,33 @@ export class ReplicaSetController extends Controller {
     if (type === "DELETED") {
       // Forget the expectations so a new object with the same name starts clean.
       this.expectations.delete(keyOf(object));
+      this.tallies.delete(object.metadata.uid);
     } else if (previous !== undefined && previous.metadata.uid !== object.metadata.uid) {
       this.expectations.delete(keyOf(previous));
+      this.tallies.delete(previous.metadata.uid);
     }
     this.enqueue(object);
   };
 
   private readonly onPodEvent = (type: WatchEventType, object: KObject, previous: KObject | undefined): void => {
     const pod = object as Pod;
+    this.updateTallies(type, pod, previous as Pod | undefined);
     if (type === "DELETED") this.deletedPod(pod);
     else if (previous === undefined) this.addedPod(pod);
     else this.updatedPod(previous as Pod, pod);
   };
+
+  /** Moves a pod's contribution from its previous version's tally to its current one's. */
+  private updateTallies(type: WatchEventType, pod: Pod, previous: Pod | undefined): void {
+    if (this.tallies.size === 0) return;
+    if (previous !== undefined) {
+      const ref = controllerOf(previous);
+      if (ref !== undefined) this.tallies.get(ref.uid)?.remove(previous);
+    }
+    if (type === "DELETED") return;
+    const ref = controllerOf(pod);
+    if (ref !== undefined) this.tallies.get(ref.uid)?.add(pod);
+  }
 
   /** addPod: observes the creation for the pod's controller, or wakes the controllers an orphan matches. */
   private addedPod(pod: Pod): void {
@@ -392,7 +461,8 @@ function desiredReplicas(rs: ReplicaSetLike): number {
  * calculateStatus over the claimed active pods: replicas, fullyLabeledReplicas (labels match the
  * template's), readyReplicas, availableReplicas (ready for more than minReadySeconds at
  * `nowMs`), and the ReplicaFailure condition, set on a failed create/delete and removed after a
- * sync without failure. observedGeneration is set when the status is written.
+ * sync without failure. observedGeneration is set when the status is written. The controller
+ * gets the same counts from its tally; this form takes the pod list.
  */
 export function calculateReplicaSetStatus(
   rs: ReplicaSetLike,
@@ -400,43 +470,26 @@ export function calculateReplicaSetStatus(
   manageError: Error | undefined,
   nowMs: number,
 ): ReplicaSetStatus {
-  const templateLabels = rs.spec?.template?.metadata?.labels;
   const minReadyMs = (rs.spec?.minReadySeconds ?? 0) * 1000;
-  let fullyLabeled = 0;
-  let ready = 0;
-  let available = 0;
-  for (const pod of pods) {
-    if (hasTemplateLabels(pod.metadata.labels, templateLabels)) fullyLabeled++;
-    const readyCondition = podCondition(pod, "Ready");
-    if (readyCondition?.status !== "True") continue;
-    ready++;
-    if (isAvailableSince(readyCondition.lastTransitionTime, minReadyMs, nowMs)) available++;
-  }
+  const counts = countPods(pods, rs.spec?.template?.metadata?.labels, minReadyMs, nowMs);
+  return replicaSetStatus(rs, counts, manageError, nowMs);
+}
+
+/** calculateStatus from counts. */
+function replicaSetStatus(
+  rs: ReplicaSetLike,
+  counts: PodCounts,
+  manageError: Error | undefined,
+  nowMs: number,
+): ReplicaSetStatus {
   return {
     ...rs.status,
-    replicas: pods.length,
-    fullyLabeledReplicas: fullyLabeled,
-    readyReplicas: ready,
-    availableReplicas: available,
-    conditions: replicaFailureConditions(rs, pods.length, manageError, nowMs),
+    replicas: counts.replicas,
+    fullyLabeledReplicas: counts.fullyLabeled,
+    readyReplicas: counts.ready,
+    availableReplicas: counts.available,
+    conditions: replicaFailureConditions(rs, counts.replicas, manageError, nowMs),
   };
-}
-
-/** IsPodAvailable for a pod already known to be ready (strictly after lastTransitionTime + minReady). */
-function isAvailableSince(lastTransitionTime: string | undefined, minReadyMs: number, nowMs: number): boolean {
-  if (minReadyMs <= 0) return true;
-  if (lastTransitionTime === undefined) return false;
-  return fromTimestamp(lastTransitionTime) + minReadyMs < nowMs;
-}
-
-/** The template's labels (as a map selector) match the pod's; an empty template matches all. */
-function hasTemplateLabels(
-  podLabels: Readonly<Record<string, string>> | undefined,
-  templateLabels: Readonly<Record<string, string>> | undefined,
-): boolean {
-  if (podLabels === templateLabels || templateLabels === undefined) return true;
-  for (const key in templateLabels) if (podLabels?.[key] !== templateLabels[key]) return false;
-  return true;
 }
 
 /** The conditions after a sync: ReplicaFailure added on failure if absent, removed on success. */

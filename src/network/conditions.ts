@@ -2,8 +2,9 @@
  * Pod condition and finalizer edits shared by the LoadBalancer controller and the graceful
  * removal helper. Each runs inside a store recipe (an immer draft of the latest pod).
  */
-import type { PodCondition } from "kubernetes-types/core/v1.js";
+
 import type { Draft } from "immer";
+import type { PodCondition } from "kubernetes-types/core/v1.js";
 import type { Pod } from "../api/kinds.ts";
 import { toTimestamp } from "../api/object.ts";
 
@@ -11,7 +12,13 @@ import { toTimestamp } from "../api/object.ts";
  * Sets condition `type` on the draft; lastTransitionTime changes only when the status does
  * (as the kubelet and controllers do: pkg/api/v1/pod UpdatePodCondition).
  */
-export function setPodCondition(draft: Draft<Pod>, type: string, status: "True" | "False", reason: string, nowMs: number): void {
+export function setPodCondition(
+  draft: Draft<Pod>,
+  type: string,
+  status: "True" | "False",
+  reason: string,
+  nowMs: number,
+): void {
   draft.status ??= {};
   draft.status.conditions ??= [];
   const conditions = draft.status.conditions as PodCondition[];

@@ -197,7 +197,9 @@ export class DataPlane implements Component {
 
   private apply(type: WatchEventType, object: KObject): void {
     const serviceKey =
-      object.kind === "Service" ? objectKey(object.metadata.namespace, object.metadata.name) : serviceKeyOfSlice(object as EndpointSlice);
+      object.kind === "Service"
+        ? objectKey(object.metadata.namespace, object.metadata.name)
+        : serviceKeyOfSlice(object as EndpointSlice);
     if (serviceKey === undefined) return;
     for (const listener of this.beforeChange) listener(serviceKey);
     const state = this.stateOf(serviceKey);
@@ -243,7 +245,11 @@ export class DataPlane implements Component {
     servingTerminating.sort(byPodName);
     const previous = state.routes;
     const affinityTimeoutMs = affinityTimeoutOf(state.service);
-    if (sameBackends(previous.ready, ready) && sameBackends(previous.servingTerminating, servingTerminating) && previous.affinityTimeoutMs === affinityTimeoutMs) {
+    if (
+      sameBackends(previous.ready, ready) &&
+      sameBackends(previous.servingTerminating, servingTerminating) &&
+      previous.affinityTimeoutMs === affinityTimeoutMs
+    ) {
       return;
     }
     state.routes = {

@@ -18,8 +18,9 @@
  * Like the real controller it reads the informer cache (so it lags the store by watchDelay) and
  * writes only when the slice's content changes.
  */
-import type * as discovery from "kubernetes-types/discovery/v1.js";
+
 import type { ServicePort } from "kubernetes-types/core/v1.js";
+import type * as discovery from "kubernetes-types/discovery/v1.js";
 import type { Pod, Service } from "../api/kinds.ts";
 import { LABEL_ZONE } from "../api/kinds.ts";
 import type { KObject, NewObject, Stored } from "../api/object.ts";
@@ -102,13 +103,25 @@ export function slicePorts(service: Service): discovery.EndpointPort[] {
 }
 
 export class EndpointSliceController extends Controller {
+  /**
+   * The endpoint made for a pod object, per publishNotReadyAddresses value. Pods are immutable
+   * values, so an unchanged pod gives the very same endpoint object: rebuilding a slice of 500 pods
+   * after one pod changed allocates one endpoint, and the comparison with the stored slice is by
+   * identity for the others.
+   */
+  private readonly endpointCache = [new WeakMap<Pod, Endpoint>(), new WeakMap<Pod, Endpoint>()];
+  private readonly zoneByNode = new Map<string, string | undefined>();
+
   constructor(world: World) {
     super(world, ENDPOINTSLICE_CONTROLLER);
   }
 
   start(): void {
+    this.world.cache.on("Node", () => this.zoneByNode.clear());
     this.world.cache.on("Service", (_type, service) => this.enqueue(service));
-    this.world.cache.on("Pod", (_type, pod, previous) => this.enqueueServicesOf(pod as Pod, previous as Pod | undefined));
+    this.world.cache.on("Pod", (_type, pod, previous) =>
+      this.enqueueServicesOf(pod as Pod, previous as Pod | undefined),
+    );
   }
 
   /** Queues every Service whose selector matches the pod now or matched it before the change. */
@@ -117,7 +130,10 @@ export class EndpointSliceController extends Controller {
       if (service.metadata.namespace !== pod.metadata.namespace) continue;
       const selector = serviceSelector(service);
       if (selector === undefined) continue;
-      if (matchesSelector(selector, pod.metadata.labels) || (previous !== undefined && matchesSelector(selector, previous.metadata.labels))) {
+      if (
+        matchesSelector(selector, pod.metadata.labels) ||
+        (previous !== undefined && matchesSelector(selector, previous.metadata.labels))
+      ) {
         this.enqueue(service);
       }
     }
@@ -146,7 +162,11 @@ export class EndpointSliceController extends Controller {
     return undefined;
   }
 
-  private desiredSlice(service: Service, sliceName: string, selector: NonNullable<ReturnType<typeof serviceSelector>>): DesiredSlice {
+  private desiredSlice(
+    service: Service,
+    sliceName: string,
+    selector: NonNullable<ReturnType<typeof serviceSelector>>,
+  ): DesiredSlice {
     const pods: Pod[] = [];
     for (const pod of this.world.cache.list<Pod>("Pod")) {
       if (pod.metadata.namespace !== service.metadata.namespace) continue;
@@ -164,19 +184,32 @@ export class EndpointSliceController extends Controller {
         ownerReferences: [controllerRef(service)],
       },
       addressType: "IPv4",
-      endpoints: pods.map((pod) => podToEndpoint(pod, service, this.zoneOf(pod))),
+      endpoints: pods.map((pod) => this.endpointFor(pod, service)),
       ports: slicePorts(service),
     };
+  }
+
+  private endpointFor(pod: Pod, service: Service): Endpoint {
+    const cache = this.endpointCache[service.spec?.publishNotReadyAddresses === true ? 1 : 0] as WeakMap<Pod, Endpoint>;
+    let endpoint = cache.get(pod);
+    if (endpoint === undefined) {
+      endpoint = podToEndpoint(pod, service, this.zoneOf(pod));
+      cache.set(pod, endpoint);
+    }
+    return endpoint;
   }
 
   /** The zone of the pod's node: its topology.kubernetes.io/zone label, else its datacenter. */
   private zoneOf(pod: Pod): string | undefined {
     const nodeName = pod.spec?.nodeName;
     if (nodeName === undefined) return undefined;
+    if (this.zoneByNode.has(nodeName)) return this.zoneByNode.get(nodeName);
     const node = this.world.cache.get("Node", "", nodeName) ?? this.world.cache.get("Node", "default", nodeName);
-    const label = node?.metadata.labels?.[LABEL_ZONE];
-    if (label !== undefined) return label;
-    return this.world.config.nodes.find((candidate) => candidate.name === nodeName)?.datacenter;
+    const zone =
+      node?.metadata.labels?.[LABEL_ZONE] ??
+      this.world.config.nodes.find((candidate) => candidate.name === nodeName)?.datacenter;
+    this.zoneByNode.set(nodeName, zone);
+    return zone;
   }
 
   /** Deletes slices this controller made for the Service, except `keep` (a recreated Service gets a new name). */
@@ -200,7 +233,8 @@ function sameContent(current: EndpointSlice, desired: DesiredSlice): boolean {
   const a = current.endpoints;
   const b = desired.endpoints;
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!sameEndpoint(a[i] as Endpoint, b[i] as Endpoint)) return false;
+  for (let i = 0; i < a.length; i++)
+    if (a[i] !== b[i] && !sameEndpoint(a[i] as Endpoint, b[i] as Endpoint)) return false;
   return JSON.stringify(current.ports ?? []) === JSON.stringify(desired.ports ?? []);
 }
 

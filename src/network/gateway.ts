@@ -123,7 +123,12 @@ export class GatewayRegistry implements Component {
       for (const entry of spec.allowedSources) {
         const range = parseSource(String(entry));
         if (range === undefined) {
-          this.world.recordEvent(gateway, "Warning", "InvalidSource", `allowedSources entry ${JSON.stringify(entry)} is not an IP or CIDR; ignored`);
+          this.world.recordEvent(
+            gateway,
+            "Warning",
+            "InvalidSource",
+            `allowedSources entry ${JSON.stringify(entry)} is not an IP or CIDR; ignored`,
+          );
         } else {
           ranges.push(range);
         }

@@ -26,8 +26,7 @@
  * stops routing after timing.endpointPropagation. The balancer's drain time should cover that
  * propagation; the helper below does not wait for kube-proxy (no real workload can see it).
  */
-import type { Pod } from "../api/kinds.ts";
-import type { Service } from "../api/kinds.ts";
+import type { Pod, Service } from "../api/kinds.ts";
 import { podCondition } from "../api/pod.ts";
 import { matchesSelector } from "../api/selector.ts";
 import type { World } from "../world/world.ts";
@@ -66,7 +65,8 @@ function selectsPod(world: World, settings: LoadBalancerSettings, pod: Pod): boo
 /** The gate condition types to hold: those of the pod's balancers, else the default gate if the pod lists it. */
 function gatesFor(world: World, pod: Pod): string[] {
   const gates = new Set(loadBalancersFor(world, pod).map((settings) => settings.readinessGate));
-  for (const gate of pod.spec?.readinessGates ?? []) if (gate.conditionType === DEFAULT_LB_READINESS_GATE) gates.add(gate.conditionType);
+  for (const gate of pod.spec?.readinessGates ?? [])
+    if (gate.conditionType === DEFAULT_LB_READINESS_GATE) gates.add(gate.conditionType);
   return [...gates].sort();
 }
 
@@ -96,7 +96,10 @@ export function requestGracefulRemoval(world: World, pod: Pod): boolean {
 export function gracefulRemovalDone(world: World, pod: Pod): boolean {
   for (const settings of loadBalancersFor(world, pod)) {
     if (hasFinalizer(pod, settings.finalizer)) return false;
-    if (podCondition(pod, settings.readinessGate)?.reason !== REASON_REMOVAL_REQUESTED && pod.metadata.deletionTimestamp === undefined) {
+    if (
+      podCondition(pod, settings.readinessGate)?.reason !== REASON_REMOVAL_REQUESTED &&
+      pod.metadata.deletionTimestamp === undefined
+    ) {
       return false;
     }
   }

@@ -298,8 +298,15 @@ export class LoadBalancerController extends Controller {
     return selector !== undefined && matchesSelector(selector, pod.metadata.labels);
   }
 
+  /**
+   * Adds the finalizer with an optimistic update based on the pod as this controller saw it: if a
+   * workload wrote a hold since, the update conflicts and the sync is retried (it then sees the
+   * hold). A finalizer that lands is therefore older than any later hold, and a workload that sees
+   * its hold sees the finalizer too — no registration can slip past `gracefulRemovalDone`.
+   */
   private startRegistration(settings: LoadBalancerSettings, pod: Pod, podKey: string): void {
-    if (!this.patchPod(pod, (draft) => addFinalizer(draft, settings.finalizer), true)) return;
+    if (!hasFinalizer(pod, settings.finalizer))
+      this.world.store.update(pod, (draft) => addFinalizer(draft, settings.finalizer));
     const target: Target = {
       lbKey: settings.key,
       podKey,
@@ -311,7 +318,11 @@ export class LoadBalancerController extends Controller {
       timer: 0,
     };
     this.targetsOf(settings.key).set(podKey, target);
-    target.timer = this.world.kernel.schedule(sampleMs(settings.registration, this.delayStream(settings.key)), this.registeredDue, target);
+    target.timer = this.world.kernel.schedule(
+      sampleMs(settings.registration, this.delayStream(settings.key)),
+      this.registeredDue,
+      target,
+    );
     this.traceTarget(target);
   }
 
@@ -323,7 +334,11 @@ export class LoadBalancerController extends Controller {
 
   private startDeregistration(settings: LoadBalancerSettings, target: Target): void {
     target.state = "deregistering";
-    target.timer = this.world.kernel.schedule(sampleMs(settings.deregistration, this.delayStream(settings.key)), this.deregisteredDue, target);
+    target.timer = this.world.kernel.schedule(
+      sampleMs(settings.deregistration, this.delayStream(settings.key)),
+      this.deregisteredDue,
+      target,
+    );
     this.traceTarget(target);
   }
 
@@ -343,7 +358,8 @@ export class LoadBalancerController extends Controller {
     const current = this.world.store.get<Pod>("Pod", ...splitPodKey(target.podKey));
     if (current === undefined || current.metadata.uid !== target.podUid) return;
     const gate = target.readinessGate;
-    const lowerGate = podCondition(current, gate)?.status === "True" && current.metadata.deletionTimestamp === undefined;
+    const lowerGate =
+      podCondition(current, gate)?.status === "True" && current.metadata.deletionTimestamp === undefined;
     if (!hasFinalizer(current, target.finalizer) && !lowerGate) return;
     this.patchPod(current, (draft) => {
       removeFinalizer(draft, target.finalizer);
@@ -416,7 +432,8 @@ export class LoadBalancerController extends Controller {
 
   private rebuildRoutes(lbKey: string): void {
     const backends: Backend[] = [];
-    for (const target of this.targets.get(lbKey)?.values() ?? []) if (isRoutedState(target.state)) backends.push(target.backend);
+    for (const target of this.targets.get(lbKey)?.values() ?? [])
+      if (isRoutedState(target.state)) backends.push(target.backend);
     backends.sort((a, b) => (a.podName < b.podName ? -1 : a.podName > b.podName ? 1 : 0));
     this.routesByLb.set(lbKey, { key: lbKey, version: this.nextVersion++, backends });
   }
@@ -451,16 +468,11 @@ export class LoadBalancerController extends Controller {
     for (const targets of this.targets.values()) for (const target of targets.values()) this.queue.add(target.podKey);
   }
 
-  /**
-   * Patches the latest version of the pod if it is still the same pod. `adding`: the patch adds a
-   * finalizer, which the API server refuses on an object being deleted. Returns false if not applied.
-   */
-  private patchPod(pod: Pod, recipe: (draft: Draft<Pod>) => void, adding = false): boolean {
+  /** Patches the latest version of the pod if it is still the same pod. */
+  private patchPod(pod: Pod, recipe: (draft: Draft<Pod>) => void): void {
     const current = this.world.store.get<Pod>("Pod", pod.metadata.namespace, pod.metadata.name);
-    if (current === undefined || current.metadata.uid !== pod.metadata.uid) return false;
-    if (adding && current.metadata.deletionTimestamp !== undefined) return false;
+    if (current === undefined || current.metadata.uid !== pod.metadata.uid) return;
     this.world.store.patch<Pod>("Pod", current.metadata.namespace, current.metadata.name, recipe);
-    return true;
   }
 
   private traceTarget(target: Target): void {

@@ -9,9 +9,9 @@
 import { parseDurationMs } from "../sim/duration.ts";
 import type { Distribution } from "../sim/random.ts";
 
-/** A duration in ms from "250ms"/"2s"/0; undefined if the value is not one. */
+/** A duration in ms from "250ms"/"2s", or a number of ms (as a loader that resolved it writes); undefined if neither. */
 export function durationValueMs(value: unknown): number | undefined {
-  if (value === 0) return 0;
+  if (typeof value === "number") return Number.isFinite(value) && value >= 0 ? Math.round(value) : undefined;
   if (typeof value !== "string") return undefined;
   const ms = parseDurationMs(value);
   return ms === null ? undefined : ms;
@@ -22,6 +22,7 @@ export function distributionValue(value: unknown): Distribution | undefined {
   const constant = durationValueMs(value);
   if (constant !== undefined) return { kind: "constant", valueMs: constant };
   if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  if (isResolvedDistribution(value)) return value;
   const record = value as Record<string, Record<string, unknown> | undefined>;
   const keys = Object.keys(record);
   if (keys.length !== 1) return undefined;
@@ -31,7 +32,9 @@ export function distributionValue(value: unknown): Distribution | undefined {
     case "uniform": {
       const minMs = durationValueMs(body.min);
       const maxMs = durationValueMs(body.max);
-      return minMs === undefined || maxMs === undefined || maxMs < minMs ? undefined : { kind: "uniform", minMs, maxMs };
+      return minMs === undefined || maxMs === undefined || maxMs < minMs
+        ? undefined
+        : { kind: "uniform", minMs, maxMs };
     }
     case "exponential": {
       const meanMs = durationValueMs(body.mean);
@@ -40,9 +43,28 @@ export function distributionValue(value: unknown): Distribution | undefined {
     case "lognormal": {
       const medianMs = durationValueMs(body.median);
       const sigma = body.sigma;
-      return medianMs === undefined || typeof sigma !== "number" || sigma < 0 ? undefined : { kind: "lognormal", medianMs, sigma };
+      return medianMs === undefined || typeof sigma !== "number" || sigma < 0
+        ? undefined
+        : { kind: "lognormal", medianMs, sigma };
     }
     default:
       return undefined;
+  }
+}
+
+/** A Distribution already resolved by the scenario loader ({kind: "constant", valueMs} and so on). */
+function isResolvedDistribution(value: object): value is Distribution {
+  const candidate = value as Partial<Record<string, unknown>>;
+  switch (candidate.kind) {
+    case "constant":
+      return typeof candidate.valueMs === "number";
+    case "uniform":
+      return typeof candidate.minMs === "number" && typeof candidate.maxMs === "number";
+    case "exponential":
+      return typeof candidate.meanMs === "number";
+    case "lognormal":
+      return typeof candidate.medianMs === "number" && typeof candidate.sigma === "number";
+    default:
+      return false;
   }
 }

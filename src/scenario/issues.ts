@@ -19,8 +19,19 @@ export function issuesToProblems(
   map: SourceMap,
 ): Problem[] {
   const problems: Problem[] = [];
-  for (const issue of issues) collect(issue, [], schema, value, map, problems);
+  for (const issue of withoutRedundant(issues)) collect(issue, [], schema, value, map, problems);
   return dedupe(problems);
+}
+
+/**
+ * "needs exactly one action" next to "unknown field restart" at the same entry says the same thing
+ * twice; keep the unknown field, which names the culprit.
+ */
+function withoutRedundant(issues: readonly Issue[]): Issue[] {
+  const unknownAt = new Set(issues.filter((each) => each.code === "unrecognized_keys").map((each) => JSON.stringify(each.path)));
+  return issues.filter(
+    (each) => !(each.code === "custom" && each.params?.exactlyOne === true && unknownAt.has(JSON.stringify(each.path))),
+  );
 }
 
 function collect(
@@ -96,7 +107,7 @@ export function unknownFieldMessage(key: string, known: readonly string[]): stri
   const hint =
     suggestion !== undefined
       ? `; did you mean "${suggestion}"?`
-      : known.length > 0 && known.length <= 12
+      : known.length > 0 && known.length <= 20
         ? ` (known: ${known.join(", ")})`
         : "";
   return `unknown field "${key}"${hint}`;

@@ -40,6 +40,7 @@ export function describeInput(input: unknown): string {
 export const DURATION_PATTERN = "^(0|([0-9]+(\\.[0-9]+)?(ms|s|m|h))+)$";
 
 function durationProblem(text: string): string | null {
+  if (text.trim() === "0") return null;
   if (text.trim().startsWith("-")) return "must not be negative";
   if (/^\d+(\.\d+)?$/.test(text.trim())) return `"${text}" has no unit; write e.g. ${text}s or ${text}ms`;
   if (/(us|µs|ns)$/.test(text.trim())) return "the smallest unit is ms";

@@ -200,6 +200,7 @@ function exactlyOne(what: string, names: readonly string[]) {
     if (present.length === 1) return;
     ctx.addIssue({
       code: "custom",
+      params: { exactlyOne: true },
       message:
         present.length === 0
           ? `needs exactly one ${what} (one of ${names.join(", ")})`

@@ -44,7 +44,8 @@ function positionOf(lineCounter: LineCounter, offset: number): { line: number; c
 }
 
 /** yaml's messages end with " at line L, column C:" and a code excerpt; we print our own position. */
-function cleanYamlMessage(message: string): string {
+function cleanYamlMessage(code: string, message: string): string {
+  if (code === "RESOURCE_EXHAUSTION") return "the YAML is nested too deeply to read";
   const cut = message.search(/ at line \d+, column \d+/);
   return (cut >= 0 ? message.slice(0, cut) : message).trim();
 }
@@ -64,7 +65,7 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
   }
   const lineCounter = new LineCounter();
   const parsed = Array.from(
-    parseAllDocuments(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false }),
+    parseAllDocuments(text, { lineCounter, merge: true, uniqueKeys: true, prettyErrors: false, logLevel: "error" }),
   );
   const problems: Problem[] = [];
   const documents: SourceDocument[] = [];
@@ -74,7 +75,7 @@ export function parseYamlStream(text: string, file: string): ParsedStream {
         file,
         ...positionOf(lineCounter, error.pos[0]),
         path: "",
-        message: cleanYamlMessage(error.message),
+        message: cleanYamlMessage(error.code, error.message),
       });
     }
     if (isEmptyDocument(document)) continue;

@@ -30,8 +30,8 @@ import type { ProcessState } from "../cluster/runtime.ts";
 import type { Backend } from "../network/dataplane.ts";
 import type { GatewayRules } from "../network/gateway.ts";
 import type { Networking } from "../network/index.ts";
-import { DEFAULT_IMAGE_PROFILE } from "../world/config.ts";
 import { meanMs, type RandomStream } from "../sim/random.ts";
+import { DEFAULT_IMAGE_PROFILE } from "../world/config.ts";
 import type { World } from "../world/world.ts";
 import type { Generator } from "./generator.ts";
 import type { TargetStats, TrafficMetrics } from "./metrics.ts";
@@ -91,7 +91,10 @@ export class AggregatedTraffic implements PodDirectoryListener {
   private horizonMs = 0;
   private readonly classTables = new WeakMap<readonly Backend[], ClassTable>();
   private readonly memberships = new WeakMap<readonly Backend[], Set<string>>();
-  private readonly allowedSources = new WeakMap<GatewayRules, { sources: readonly string[]; allowed: readonly string[] }>();
+  private readonly allowedSources = new WeakMap<
+    GatewayRules,
+    { sources: readonly string[]; allowed: readonly string[] }
+  >();
   private readonly states: SourceState[];
   private readonly tick = (): void => {
     this.flush(this.world.nowMs);
@@ -111,7 +114,8 @@ export class AggregatedTraffic implements PodDirectoryListener {
 
   start(): void {
     this.horizonMs = meanMs(DEFAULT_IMAGE_PROFILE.serviceTime);
-    for (const profile of this.world.config.images.values()) this.horizonMs = Math.max(this.horizonMs, meanMs(profile.serviceTime));
+    for (const profile of this.world.config.images.values())
+      this.horizonMs = Math.max(this.horizonMs, meanMs(profile.serviceTime));
     this.lastFlushMs = this.world.nowMs;
     this.pods.addListener(this);
     this.net.dataplane.onBeforeChange(this.flushNow);
@@ -187,21 +191,34 @@ export class AggregatedTraffic implements PodDirectoryListener {
       return;
     }
     state.acceptedServiceMs = 0;
-    const perPod = candidates.affinityService === undefined ? null : this.routeEach(generator, candidates.affinityService, sources, n);
+    const perPod =
+      candidates.affinityService === undefined
+        ? null
+        : this.routeEach(generator, candidates.affinityService, sources, n);
     const accepted =
       perPod === null
-        ? this.settleByClass(generator, state, candidates, n, startMs, endMs)
-        : this.settleByPod(generator, state, candidates.backends, perPod, startMs, endMs);
+        ? this.settleByClass(generator, state, candidates, n, startMs)
+        : this.settleByPod(generator, state, candidates.backends, perPod, startMs);
     if (accepted > 0) {
       const serviceMs = state.acceptedServiceMs / accepted;
-      this.remember(state, { startMs, endMs, routed: n, accepted, serviceMs, candidates: candidates.backends, perPod }, endMs);
+      this.remember(
+        state,
+        { startMs, endMs, routed: n, accepted, serviceMs, candidates: candidates.backends, perPod },
+        endMs,
+      );
     }
   }
 
   private candidatesOf(generator: Generator, serviceKey: string): Candidates | undefined {
     if (generator.kind === "LoadBalancer") {
       const routes = this.net.loadBalancers.routes(generator.key);
-      return routes === undefined ? undefined : { backends: routes.backends, stream: this.net.loadBalancers.stream(generator.key), affinityService: undefined };
+      return routes === undefined
+        ? undefined
+        : {
+            backends: routes.backends,
+            stream: this.net.loadBalancers.stream(generator.key),
+            affinityService: undefined,
+          };
     }
     const routes = this.net.dataplane.routes(serviceKey);
     if (routes === undefined) return undefined;
@@ -213,19 +230,31 @@ export class AggregatedTraffic implements PodDirectoryListener {
   }
 
   /** Multinomial split over classes of alike candidates; returns how many were accepted. */
-  private settleByClass(generator: Generator, state: SourceState, candidates: Candidates, n: number, startMs: number, endMs: number): number {
+  private settleByClass(
+    generator: Generator,
+    state: SourceState,
+    candidates: Candidates,
+    n: number,
+    startMs: number,
+  ): number {
     const table = this.classTable(candidates.backends);
     multinomial(n, table.weights, table.counts, candidates.stream);
     let accepted = 0;
     for (let i = 0; i < table.classes.length; i++) {
       const count = table.counts[i] as number;
       if (count === 0) continue;
-      accepted += this.settleClass(generator, state, table.classes[i] as PodClass, count, startMs, endMs);
+      accepted += this.settleClass(generator, state, table.classes[i] as PodClass, count, startMs);
     }
     return accepted;
   }
 
-  private settleByPod(generator: Generator, state: SourceState, backends: readonly Backend[], perPod: Map<string, number>, startMs: number, endMs: number): number {
+  private settleByPod(
+    generator: Generator,
+    state: SourceState,
+    backends: readonly Backend[],
+    perPod: Map<string, number>,
+    startMs: number,
+  ): number {
     let accepted = 0;
     for (const backend of backends) {
       const count = perPod.get(backend.podUid);
@@ -239,12 +268,18 @@ export class AggregatedTraffic implements PodDirectoryListener {
         meanServiceMs: info.meanServiceMs,
         size: 1,
       };
-      accepted += this.settleClass(generator, state, podClass, count, startMs, endMs);
+      accepted += this.settleClass(generator, state, podClass, count, startMs);
     }
     return accepted;
   }
 
-  private settleClass(generator: Generator, state: SourceState, podClass: PodClass, count: number, startMs: number, endMs: number): number {
+  private settleClass(
+    generator: Generator,
+    state: SourceState,
+    podClass: PodClass,
+    count: number,
+    startMs: number,
+  ): number {
     const stats: TargetStats = generator.stats;
     stats.sentTo(count, podClass.image, podClass.datacenter);
     if (!podClass.accepting) {
@@ -259,10 +294,18 @@ export class AggregatedTraffic implements PodDirectoryListener {
   }
 
   /** Session affinity: each request picks a source and goes through the data plane's sticky routing. */
-  private routeEach(generator: Generator, serviceKey: string, sources: readonly string[], n: number): Map<string, number> {
+  private routeEach(
+    generator: Generator,
+    serviceKey: string,
+    sources: readonly string[],
+    n: number,
+  ): Map<string, number> {
     const perPod = new Map<string, number>();
     for (let i = 0; i < n; i++) {
-      const source = sources.length === 1 ? (sources[0] as string) : (sources[Math.floor(generator.sourceStream.next() * sources.length)] as string);
+      const source =
+        sources.length === 1
+          ? (sources[0] as string)
+          : (sources[Math.floor(generator.sourceStream.next() * sources.length)] as string);
       const backend = this.net.dataplane.route(serviceKey, source);
       if (backend !== undefined) perPod.set(backend.podUid, (perPod.get(backend.podUid) ?? 0) + 1);
     }
@@ -281,13 +324,25 @@ export class AggregatedTraffic implements PodDirectoryListener {
       const key = `${accepting ? 1 : 0}|${info.image ?? ""}|${info.datacenter ?? ""}`;
       let podClass = byKey.get(key);
       if (podClass === undefined) {
-        podClass = { accepting, image: info.image, datacenter: info.datacenter, errorRate: info.errorRate, meanServiceMs: info.meanServiceMs, size: 0 };
+        podClass = {
+          accepting,
+          image: info.image,
+          datacenter: info.datacenter,
+          errorRate: info.errorRate,
+          meanServiceMs: info.meanServiceMs,
+          size: 0,
+        };
         byKey.set(key, podClass);
         classes.push(podClass);
       }
       podClass.size++;
     }
-    const table: ClassTable = { epoch: this.epoch, classes, weights: classes.map((each) => each.size), counts: classes.map(() => 0) };
+    const table: ClassTable = {
+      epoch: this.epoch,
+      classes,
+      weights: classes.map((each) => each.size),
+      counts: classes.map(() => 0),
+    };
     this.classTables.set(backends, table);
     return table;
   }

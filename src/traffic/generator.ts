@@ -9,10 +9,11 @@
  * for service times, application errors and aggregated splits; backend choices draw from the data
  * plane's "dataplane/<namespace>/<service>" (or the balancer's) stream.
  */
+
+import { objectKey } from "../api/object.ts";
 import type { Backend } from "../network/dataplane.ts";
 import type { Networking } from "../network/index.ts";
 import type { TrafficSpec } from "../scenario/model.ts";
-import { objectKey } from "../api/object.ts";
 import type { RandomStream } from "../sim/random.ts";
 import type { World } from "../world/world.ts";
 import type { TargetStats } from "./metrics.ts";
@@ -42,7 +43,13 @@ export type Unrouted = typeof REJECTED | typeof NO_ENDPOINT;
 /** Called for every request routed to a pod, with the data plane's candidates at that moment (tests, invariants). */
 export type RouteObserver = (generator: Generator, backend: Backend, sourceIp: string) => void;
 
-export function makeGenerator(world: World, index: number, spec: TrafficSpec, stats: TargetStats, sources: SourcePool): Generator {
+export function makeGenerator(
+  world: World,
+  index: number,
+  spec: TrafficSpec,
+  stats: TargetStats,
+  sources: SourcePool,
+): Generator {
   const kind = spec.to.kind;
   if (!(TARGET_KINDS as readonly string[]).includes(kind)) {
     throw new Error(`traffic ${spec.name}: cannot send to a ${kind} (only ${TARGET_KINDS.join(", ")})`);

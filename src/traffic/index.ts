@@ -53,7 +53,9 @@ export class TrafficGenerators implements Component {
     const runtime = podRuntimeOf(this.world);
     const pods = new PodDirectory(this.world);
     this.specs.forEach((spec, index) => {
-      this.generators.push(makeGenerator(this.world, index, spec, this.metrics.target(spec.to), this.sourcesOf(spec, runtime)));
+      this.generators.push(
+        makeGenerator(this.world, index, spec, this.metrics.target(spec.to), this.sourcesOf(spec, runtime)),
+      );
     });
     pods.start();
     if (this.mode === "exact") {
@@ -101,6 +103,6 @@ export function registerTraffic(world: World, specs: readonly TrafficSpec[], opt
   return metrics;
 }
 
-export { TrafficMetrics } from "./metrics.ts";
 export type { RequestCounts, TrafficBucketRow, TrafficSeriesRow } from "./metrics.ts";
+export { TrafficMetrics } from "./metrics.ts";
 export { EXTERNAL_SOURCES } from "./sources.ts";

@@ -247,7 +247,10 @@ export class TrafficMetrics implements Component {
   timeseriesRows(intervalMs?: number): TrafficSeriesRow[] {
     this.settle();
     const nowMs = this.world.nowMs;
-    const interval = Math.max(BUCKET_MS, Math.round((intervalMs ?? Math.ceil(nowMs / 2000 / 1000) * 1000) / BUCKET_MS) * BUCKET_MS);
+    const interval = Math.max(
+      BUCKET_MS,
+      Math.round((intervalMs ?? Math.ceil(nowMs / 2000 / 1000) * 1000) / BUCKET_MS) * BUCKET_MS,
+    );
     const perInterval = interval / BUCKET_MS;
     const buckets = Math.ceil(nowMs / BUCKET_MS);
     const rows: TrafficSeriesRow[] = [];

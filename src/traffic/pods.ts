@@ -76,7 +76,11 @@ export class PodDirectory {
     const existing = this.infos.get(backend.podUid);
     if (existing !== undefined) return existing;
     const pod = this.world.store.get<Pod>("Pod", backend.namespace, backend.podName);
-    return this.create(backend.podUid, pod !== undefined && pod.metadata.uid === backend.podUid ? pod : undefined, backend.nodeName);
+    return this.create(
+      backend.podUid,
+      pod !== undefined && pod.metadata.uid === backend.podUid ? pod : undefined,
+      backend.nodeName,
+    );
   }
 
   private create(uid: string, pod: Pod | undefined, nodeName: string | undefined): PodInfo {

@@ -31,7 +31,9 @@ export function externalSources(): SourcePool {
 
 /** The selector of a workload object, as a label selector. */
 export function workloadSelector(workload: KObject): LabelSelector | undefined {
-  const spec = workload.spec as { selector?: unknown; template?: { metadata?: { labels?: Record<string, string> } } } | undefined;
+  const spec = workload.spec as
+    | { selector?: unknown; template?: { metadata?: { labels?: Record<string, string> } } }
+    | undefined;
   const selector = spec?.selector;
   if (selector !== undefined && selector !== null && typeof selector === "object") {
     const record = selector as Record<string, unknown>;

@@ -13,7 +13,12 @@ import type { PodCondition } from "kubernetes-types/core/v1.js";
 import type { Pod } from "../../src/api/kinds.ts";
 import { toTimestamp } from "../../src/api/object.ts";
 import { podCondition } from "../../src/api/pod.ts";
-import { KUBELET_COMPONENT, type PodRuntime, type PodRuntimeListener, type ProcessState } from "../../src/cluster/runtime.ts";
+import {
+  KUBELET_COMPONENT,
+  type PodRuntime,
+  type PodRuntimeListener,
+  type ProcessState,
+} from "../../src/cluster/runtime.ts";
 import type { Component, World } from "../../src/world/world.ts";
 
 export interface StartPodOptions {
@@ -46,7 +51,8 @@ export class FakeKubelet implements Component, PodRuntime {
     this.world.store.watch((type, object) => {
       if (object.kind !== "Pod" || type === "DELETED") return;
       const pod = object as Pod;
-      if (pod.metadata.deletionTimestamp !== undefined && !this.terminating.has(pod.metadata.uid)) this.beginTermination(pod);
+      if (pod.metadata.deletionTimestamp !== undefined && !this.terminating.has(pod.metadata.uid))
+        this.beginTermination(pod);
       this.world.kernel.schedule(0, () => this.syncReady(pod.metadata.namespace, pod.metadata.name));
     });
   }
@@ -73,7 +79,11 @@ export class FakeKubelet implements Component, PodRuntime {
     const ready = options.ready ?? true;
     const conditions: PodCondition[] = [
       { type: "ContainersReady", status: ready ? "True" : "False", lastTransitionTime: nowStamp },
-      { type: "Ready", status: ready && (options.readinessGates ?? []).length === 0 ? "True" : "False", lastTransitionTime: nowStamp },
+      {
+        type: "Ready",
+        status: ready && (options.readinessGates ?? []).length === 0 ? "True" : "False",
+        lastTransitionTime: nowStamp,
+      },
     ];
     const pod = this.world.store.create<Pod>({
       apiVersion: "v1",
@@ -86,10 +96,14 @@ export class FakeKubelet implements Component, PodRuntime {
           {
             name: "app",
             image: options.image ?? "demo:v1",
-            ...(options.preStopSleepSeconds === undefined ? {} : { lifecycle: { preStop: { sleep: { seconds: options.preStopSleepSeconds } } } }),
+            ...(options.preStopSleepSeconds === undefined
+              ? {}
+              : { lifecycle: { preStop: { sleep: { seconds: options.preStopSleepSeconds } } } }),
           },
         ],
-        ...(options.readinessGates === undefined ? {} : { readinessGates: options.readinessGates.map((conditionType) => ({ conditionType })) }),
+        ...(options.readinessGates === undefined
+          ? {}
+          : { readinessGates: options.readinessGates.map((conditionType) => ({ conditionType })) }),
       },
       status: { phase: "Running", podIP: options.ip, conditions },
     });
@@ -112,13 +126,16 @@ export class FakeKubelet implements Component, PodRuntime {
     const pod = this.world.store.get<Pod>("Pod", namespace, name);
     if (pod === undefined) return;
     const containersReady = podCondition(pod, "ContainersReady")?.status === "True";
-    const gatesTrue = (pod.spec?.readinessGates ?? []).every((gate) => podCondition(pod, gate.conditionType)?.status === "True");
+    const gatesTrue = (pod.spec?.readinessGates ?? []).every(
+      (gate) => podCondition(pod, gate.conditionType)?.status === "True",
+    );
     const want = containersReady && gatesTrue ? "True" : "False";
     if (podCondition(pod, "Ready")?.status === want) return;
     this.world.store.patch<Pod>("Pod", namespace, name, (draft) => {
       const conditions = (draft.status?.conditions ?? []) as PodCondition[];
       const ready = conditions.find((each) => each.type === "Ready");
-      if (ready === undefined) conditions.push({ type: "Ready", status: want, lastTransitionTime: toTimestamp(this.world.nowMs) });
+      if (ready === undefined)
+        conditions.push({ type: "Ready", status: want, lastTransitionTime: toTimestamp(this.world.nowMs) });
       else {
         ready.status = want;
         ready.lastTransitionTime = toTimestamp(this.world.nowMs);

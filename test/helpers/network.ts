@@ -8,7 +8,7 @@ import type { ObjectRef, TrafficSpec } from "../../src/scenario/model.ts";
 import { constantMs, type Distribution } from "../../src/sim/random.ts";
 import { DEFAULT_IMAGE_PROFILE, type ImageProfile } from "../../src/world/config.ts";
 import type { World } from "../../src/world/world.ts";
-import { FakeKubelet, registerFakeKubelet } from "./fake-kubelet.ts";
+import { type FakeKubelet, registerFakeKubelet } from "./fake-kubelet.ts";
 import { makeWorld } from "./world.ts";
 
 export interface NetWorldOptions {
@@ -30,11 +30,15 @@ export interface NetWorld {
 
 export function netWorld(options: NetWorldOptions = {}): NetWorld {
   const images = new Map<string, ImageProfile>();
-  for (const [name, profile] of Object.entries(options.images ?? {})) images.set(name, { ...DEFAULT_IMAGE_PROFILE, ...profile });
+  for (const [name, profile] of Object.entries(options.images ?? {}))
+    images.set(name, { ...DEFAULT_IMAGE_PROFILE, ...profile });
   const world = makeWorld({
     seed: options.seed ?? 1,
     watchDelayMs: options.watchDelayMs ?? 20,
-    config: { images, ...(options.traceFile === undefined ? {} : { trace: { mode: "hash", file: options.traceFile } }) },
+    config: {
+      images,
+      ...(options.traceFile === undefined ? {} : { trace: { mode: "hash", file: options.traceFile } }),
+    },
   });
   const timing = world.config.timing;
   timing.endpointPropagation = options.propagation ?? constantMs(options.propagationMs ?? 500);
@@ -55,7 +59,12 @@ export function createService(world: World, name: string, spec: Record<string, u
 }
 
 export function createLoadBalancer(world: World, name: string, spec: Record<string, unknown>): void {
-  world.store.create({ apiVersion: "rolloutsim/v1", kind: "LoadBalancer", metadata: { name, namespace: "default" }, spec });
+  world.store.create({
+    apiVersion: "rolloutsim/v1",
+    kind: "LoadBalancer",
+    metadata: { name, namespace: "default" },
+    spec,
+  });
 }
 
 export function createGateway(world: World, name: string, spec: Record<string, unknown>): void {
@@ -66,7 +75,12 @@ export function ref(kind: string, name: string): ObjectRef {
   return { kind, namespace: "default", name };
 }
 
-export function traffic(name: string, to: ObjectRef, ratePerSecond: number, from: TrafficSpec["from"] = "external"): TrafficSpec {
+export function traffic(
+  name: string,
+  to: ObjectRef,
+  ratePerSecond: number,
+  from: TrafficSpec["from"] = "external",
+): TrafficSpec {
   return {
     name,
     to,

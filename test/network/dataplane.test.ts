@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import type { Pod } from "../../src/api/kinds.ts";
 import { createService, netWorld } from "../helpers/network.ts";
 
-const readyIps = (routes: { candidates: readonly { ip: string }[] } | undefined): string[] => (routes?.candidates ?? []).map((backend) => backend.ip);
+const readyIps = (routes: { candidates: readonly { ip: string }[] } | undefined): string[] =>
+  (routes?.candidates ?? []).map((backend) => backend.ip);
 
 describe("DataPlane", () => {
   it("applies an endpoint change exactly endpointPropagation after the slice changed", () => {
@@ -59,7 +60,8 @@ describe("DataPlane", () => {
     world.kernel.run(3000);
     expect(readyIps(net.dataplane.routes("default/web")).sort()).toEqual(["10.0.0.1", "10.0.0.2"]);
     world.store.patch<Pod>("Pod", "default", "web-b", (draft) => {
-      for (const condition of draft.status?.conditions ?? []) if (condition.type === "ContainersReady") condition.status = "False";
+      for (const condition of draft.status?.conditions ?? [])
+        if (condition.type === "ContainersReady") condition.status = "False";
     });
     world.kernel.run(4000);
     expect(readyIps(net.dataplane.routes("default/web"))).toEqual(["10.0.0.1"]);
@@ -84,7 +86,10 @@ describe("DataPlane", () => {
   it("keeps a client on its endpoint with sessionAffinity ClientIP until the timeout or the endpoint goes", () => {
     const { world, kubelet, net } = netWorld();
     world.start();
-    createService(world, "web", { sessionAffinity: "ClientIP", sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } } });
+    createService(world, "web", {
+      sessionAffinity: "ClientIP",
+      sessionAffinityConfig: { clientIP: { timeoutSeconds: 10 } },
+    });
     for (let i = 0; i < 4; i++) kubelet.startPod({ name: `web-${i}`, ip: `10.0.0.${i + 1}` });
     world.kernel.run(1000);
     const clients = Array.from({ length: 40 }, (_, i) => `203.0.113.${i + 1}`);

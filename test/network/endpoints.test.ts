@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { Pod, Service } from "../../src/api/kinds.ts";
 import { toTimestamp } from "../../src/api/object.ts";
-import { type EndpointSlice, endpointConditions, LABEL_SERVICE_NAME, sliceNameFor } from "../../src/network/endpoints.ts";
+import {
+  type EndpointSlice,
+  endpointConditions,
+  LABEL_SERVICE_NAME,
+  sliceNameFor,
+} from "../../src/network/endpoints.ts";
 import { createService, netWorld } from "../helpers/network.ts";
 
 function podWith(ready: boolean, deleting: boolean): Pod {
@@ -25,13 +30,22 @@ function serviceWith(publishNotReadyAddresses: boolean): Service {
   return {
     apiVersion: "v1",
     kind: "Service",
-    metadata: { name: "s", namespace: "default", uid: "s", resourceVersion: "1", generation: 1, creationTimestamp: toTimestamp(0) },
+    metadata: {
+      name: "s",
+      namespace: "default",
+      uid: "s",
+      resourceVersion: "1",
+      generation: 1,
+      creationTimestamp: toTimestamp(0),
+    },
     spec: { selector: { app: "demo" }, publishNotReadyAddresses },
   };
 }
 
 function slicesOf(world: ReturnType<typeof netWorld>["world"], service: string): EndpointSlice[] {
-  return [...world.store.list<EndpointSlice>("EndpointSlice")].filter((slice) => slice.metadata.labels?.[LABEL_SERVICE_NAME] === service);
+  return [...world.store.list<EndpointSlice>("EndpointSlice")].filter(
+    (slice) => slice.metadata.labels?.[LABEL_SERVICE_NAME] === service,
+  );
 }
 
 describe("EndpointSlice conditions (kubernetes-semantics.md §5.3)", () => {
@@ -59,7 +73,12 @@ describe("EndpointSliceController", () => {
     kubelet.startPod({ name: "web-b", ip: "10.0.0.2", node: "dca-2" });
     kubelet.startPod({ name: "web-a", ip: "10.0.0.1" });
     kubelet.startPod({ name: "other", ip: "10.0.0.3", labels: { app: "other" } });
-    world.store.create({ apiVersion: "v1", kind: "Pod", metadata: { name: "web-noip", labels: { app: "demo" } }, spec: { containers: [] } });
+    world.store.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web-noip", labels: { app: "demo" } },
+      spec: { containers: [] },
+    });
     const done = kubelet.startPod({ name: "web-done", ip: "10.0.0.4" });
     world.store.patch<Pod>("Pod", "default", done.metadata.name, (draft) => {
       draft.status = { ...draft.status, phase: "Succeeded" };
@@ -89,7 +108,11 @@ describe("EndpointSliceController", () => {
     world.kernel.run(1000);
     world.store.delete("Pod", "default", "web-a");
     world.kernel.run(2000);
-    expect(slicesOf(world, "web")[0]?.endpoints[0]?.conditions).toEqual({ ready: false, serving: true, terminating: true });
+    expect(slicesOf(world, "web")[0]?.endpoints[0]?.conditions).toEqual({
+      ready: false,
+      serving: true,
+      terminating: true,
+    });
     world.kernel.run(10_000);
     expect(slicesOf(world, "web")[0]?.endpoints).toEqual([]);
   });
@@ -116,7 +139,12 @@ describe("EndpointSliceController", () => {
     const { world, kubelet } = netWorld();
     world.start();
     createService(world, "web");
-    world.store.create({ apiVersion: "v1", kind: "Service", metadata: { name: "external" }, spec: { ports: [{ port: 80 }] } });
+    world.store.create({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "external" },
+      spec: { ports: [{ port: 80 }] },
+    });
     kubelet.startPod({ name: "web-a", ip: "10.0.0.1" });
     world.kernel.run(1000);
     expect(slicesOf(world, "web")).toHaveLength(1);
@@ -129,6 +157,8 @@ describe("EndpointSliceController", () => {
   it("names a slice after its Service's uid, deterministically", () => {
     const service = serviceWith(false);
     expect(sliceNameFor(service)).toBe(sliceNameFor({ ...service }));
-    expect(sliceNameFor(service)).not.toBe(sliceNameFor({ ...service, metadata: { ...service.metadata, uid: "other" } }));
+    expect(sliceNameFor(service)).not.toBe(
+      sliceNameFor({ ...service, metadata: { ...service.metadata, uid: "other" } }),
+    );
   });
 });

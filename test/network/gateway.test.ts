@@ -84,7 +84,11 @@ describe("Gateway in front of a Service", () => {
   it("fails requests with no-endpoint when the gateway or its Service is missing", () => {
     const { world, kubelet } = netWorld();
     createGateway(world, "edge", { service: "missing" });
-    const metrics = registerTraffic(world, [traffic("a", ref("Gateway", "edge"), 50), traffic("b", ref("Gateway", "nowhere"), 50)], { mode: "exact" });
+    const metrics = registerTraffic(
+      world,
+      [traffic("a", ref("Gateway", "edge"), 50), traffic("b", ref("Gateway", "nowhere"), 50)],
+      { mode: "exact" },
+    );
     world.start();
     kubelet.startPod({ name: "web-a", ip: "10.0.0.1" });
     world.kernel.run(10_000);

@@ -11,7 +11,6 @@
  * becomes the new one and gets revision max+1 (its old number goes to revision-history).
  */
 import { castDraft } from "immer";
-import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
 import { controllerOf } from "../../api/object.ts";
 import { matchesSelector } from "../../api/selector.ts";
@@ -29,7 +28,6 @@ import {
   findNewReplicaSet,
   findOldReplicaSets,
   getRollbackTo,
-  labelsWithoutHash,
   lastRevision,
   RollbackDone,
   RollbackRevisionNotFound,
@@ -38,6 +36,7 @@ import {
   setDeploymentAnnotationsTo,
   setFromReplicaSetTemplate,
   setRollbackTo,
+  templateWithoutHash,
 } from "./util.ts";
 
 // ---------------------------------------------------------------------------------------------
@@ -159,15 +158,6 @@ function deploymentRevision(
   return { rs: previousRS };
 }
 
-/** A template's metadata without the pod-template-hash label (kubectl deletes it before patching). */
-function templateMetadataWithoutHash(metadata: ObjectMeta | undefined): ObjectMeta {
-  const copy = { ...(metadata ?? {}) };
-  const labels = labelsWithoutHash(metadata?.labels);
-  if (labels === undefined) delete copy.labels;
-  else copy.labels = labels;
-  return copy;
-}
-
 /** The annotations kubectl writes back: the Deployment's skipped ones, the rest from the RS. */
 function rollbackAnnotations(deployment: Deployment, rs: ReplicaSet): Record<string, string> {
   const annotations: Record<string, string> = {};
@@ -205,7 +195,7 @@ export function rollbackDeployment(store: Store, deployment: Deployment, toRevis
       message: `deployment.apps/${name} skipped rollback (current template already matches revision ${target})`,
     };
   }
-  const template = { ...rsTemplate, metadata: templateMetadataWithoutHash(rsTemplate.metadata) };
+  const template = templateWithoutHash(rsTemplate);
   const annotations = rollbackAnnotations(current, found.rs);
   store.patch<Deployment>("Deployment", namespace, name, (draft) => {
     if (draft.spec !== undefined) draft.spec.template = castDraft(template);

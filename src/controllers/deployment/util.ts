@@ -670,21 +670,24 @@ export function findOldReplicaSets(
 export function labelsWithoutHash(
   labels: Readonly<Record<string, string>> | undefined,
 ): Record<string, string> | undefined {
-  if (labels === undefined || !(DefaultDeploymentUniqueLabelKey in labels))
-    return labels === undefined ? undefined : { ...labels };
+  if (labels === undefined) return undefined;
   const { [DefaultDeploymentUniqueLabelKey]: _hash, ...rest } = labels;
   return rest;
 }
 
-/** SetFromReplicaSetTemplate: puts an RS's template (without its hash label) into the Deployment. */
-export function setFromReplicaSetTemplate(deployment: Deployment, template: PodTemplateSpec): Deployment {
+/** A copy of the template whose labels lack pod-template-hash (what a rollback puts back in a Deployment). */
+export function templateWithoutHash(template: PodTemplateSpec): PodTemplateSpec {
   const metadata = { ...(template.metadata ?? {}) };
   const labels = labelsWithoutHash(template.metadata?.labels);
   if (labels === undefined) delete metadata.labels;
   else metadata.labels = labels;
+  return { ...template, metadata };
+}
+
+/** SetFromReplicaSetTemplate: puts an RS's template (without its hash label) into the Deployment. */
+export function setFromReplicaSetTemplate(deployment: Deployment, template: PodTemplateSpec): Deployment {
   deployment.spec ??= { selector: {}, template: {} };
-  const spec = deployment.spec;
-  spec.template = { ...template, metadata };
+  deployment.spec.template = templateWithoutHash(template);
   return deployment;
 }
 

@@ -209,6 +209,23 @@ export class DeploymentFixture {
     throw new Error(`sync of ${name} succeeded; expected ${reason}`);
   }
 
+  /**
+   * Syncs as the work queue would retry: after an API error (a Conflict from this sync's own earlier
+   * write), let the cache catch up and sync again. Returns how many syncs it took.
+   */
+  syncUntilQuiet(maxSyncs = 5, name = this.deploymentName): number {
+    for (let attempt = 1; attempt <= maxSyncs; attempt++) {
+      try {
+        this.sync(name);
+        return attempt;
+      } catch (error) {
+        if (!isApiError(error)) throw error;
+        this.settle();
+      }
+    }
+    throw new Error(`${name} still failing after ${maxSyncs} syncs`);
+  }
+
   deployment(name = this.deploymentName): Deployment {
     const deployment = this.world.store.get<Deployment>("Deployment", NAMESPACE, name);
     if (deployment === undefined) throw new Error(`no Deployment ${name}`);

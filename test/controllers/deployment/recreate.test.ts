@@ -35,7 +35,9 @@ describe("rolloutRecreate", () => {
     const f = recreateFixture();
     f.sync();
     expect(f.sizes()).toEqual({ "web-old": 0 });
-    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual(["Scaled down replica set web-old from 3 to 0"]);
+    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual([
+      "Scaled down replica set web-old from 3 to 0",
+    ]);
   });
 
   it("waits while an old RS still reports replicas", () => {

@@ -21,9 +21,23 @@ function twoRevisions(annotations: Record<string, string> = {}, paused = false) 
     annotations: { [RevisionAnnotation]: "2", "kubernetes.io/change-cause": "edit", ...annotations },
     status: rolloutInProgress(0, paused ? "DeploymentPaused" : "NewReplicaSetAvailable"),
   });
-  f.createReplicaSet({ name: "web-v1", image: "app:v1", replicas: 0, revision: 1, annotations: { "kubernetes.io/change-cause": "create" }, status: { replicas: 0 } });
+  f.createReplicaSet({
+    name: "web-v1",
+    image: "app:v1",
+    replicas: 0,
+    revision: 1,
+    annotations: { "kubernetes.io/change-cause": "create" },
+    status: { replicas: 0 },
+  });
   f.advance(1000);
-  f.createReplicaSet({ name: "web-v2", image: "app:v2", replicas: 2, revision: 2, annotations: { "kubernetes.io/change-cause": "edit" }, status: { replicas: 2, availableReplicas: 2 } });
+  f.createReplicaSet({
+    name: "web-v2",
+    image: "app:v2",
+    replicas: 2,
+    revision: 2,
+    annotations: { "kubernetes.io/change-cause": "edit" },
+    status: { replicas: 2, availableReplicas: 2 },
+  });
   f.settle();
   return f;
 }
@@ -42,7 +56,9 @@ describe("rollback (controller path)", () => {
     expect(d.spec?.template?.metadata?.labels).toEqual({ app: "web" });
     expect(d.metadata.annotations).toEqual({ [RevisionAnnotation]: "2", "kubernetes.io/change-cause": "create" });
     expect(d.metadata.generation).toBe(generation + 1);
-    expect(f.events()).toEqual([{ reason: "DeploymentRollback", message: 'Rolled back deployment "web" to revision 1', severity: "Normal" }]);
+    expect(f.events()).toEqual([
+      { reason: "DeploymentRollback", message: 'Rolled back deployment "web" to revision 1', severity: "Normal" },
+    ]);
   });
 
   it("then makes the old RS the new one with revision 3 and records 1 in its history", () => {
@@ -51,16 +67,24 @@ describe("rollback (controller path)", () => {
     f.settle();
     // isScalingEvent syncs the revision; the rollout then works on the stale cached RS and conflicts.
     f.syncExpectingError("Conflict");
-    expect(f.rs("web-v1").metadata.annotations).toMatchObject({ [RevisionAnnotation]: "3", [RevisionHistoryAnnotation]: "1" });
+    expect(f.rs("web-v1").metadata.annotations).toMatchObject({
+      [RevisionAnnotation]: "3",
+      [RevisionHistoryAnnotation]: "1",
+    });
     f.settle();
-    f.sync();
+    f.syncUntilQuiet();
     expect(f.rs("web-v1").spec?.replicas).toBe(1);
     expect(f.deployment().metadata.annotations?.[RevisionAnnotation]).toBe("3");
   });
 
   it.each([
     ["an unknown revision", "7", "DeploymentRollbackRevisionNotFound", "Unable to find the revision to rollback to."],
-    ["the current revision", "2", "DeploymentRollbackTemplateUnchanged", 'The rollback revision contains the same template as current deployment "web"'],
+    [
+      "the current revision",
+      "2",
+      "DeploymentRollbackTemplateUnchanged",
+      'The rollback revision contains the same template as current deployment "web"',
+    ],
   ])("refuses %s with a Warning and clears the annotation", (_name, revision, reason, message) => {
     const f = twoRevisions({ [DeprecatedRollbackTo]: revision });
     f.sync();
@@ -71,12 +95,24 @@ describe("rollback (controller path)", () => {
 
   it("gives up when there is no previous revision", () => {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 1, annotations: { [RevisionAnnotation]: "1", [DeprecatedRollbackTo]: "0" }, status: rolloutInProgress() });
-    f.createReplicaSet({ name: "web-v2", image: "app:v2", replicas: 1, revision: 1, status: { replicas: 1, availableReplicas: 1 } });
+    f.createDeployment({
+      replicas: 1,
+      annotations: { [RevisionAnnotation]: "1", [DeprecatedRollbackTo]: "0" },
+      status: rolloutInProgress(),
+    });
+    f.createReplicaSet({
+      name: "web-v2",
+      image: "app:v2",
+      replicas: 1,
+      revision: 1,
+      status: { replicas: 1, availableReplicas: 1 },
+    });
     f.settle();
     f.sync();
     expect(f.deployment().metadata.annotations?.[DeprecatedRollbackTo]).toBeUndefined();
-    expect(f.events()).toEqual([{ reason: "DeploymentRollbackRevisionNotFound", message: "Unable to find last revision.", severity: "Warning" }]);
+    expect(f.events()).toEqual([
+      { reason: "DeploymentRollbackRevisionNotFound", message: "Unable to find last revision.", severity: "Warning" },
+    ]);
   });
 
   it("ignores an annotation that is not a number (the rollout proceeds, the annotation stays)", () => {
@@ -118,7 +154,9 @@ describe("rollbackDeployment (kubectl rollout undo)", () => {
 
   it("gives the reason when it refuses or skips", () => {
     const f = twoRevisions();
-    expect(rollbackDeployment(f.world.store, f.deployment(), 9).message).toBe("unable to find specified revision 9 in history");
+    expect(rollbackDeployment(f.world.store, f.deployment(), 9).message).toBe(
+      "unable to find specified revision 9 in history",
+    );
     expect(rollbackDeployment(f.world.store, f.deployment(), 2).message).toBe(
       "deployment.apps/web skipped rollback (current template already matches revision 2)",
     );

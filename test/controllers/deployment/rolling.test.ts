@@ -90,12 +90,20 @@ describe("rolloutRolling: creating the new ReplicaSet", () => {
   it("creates the new RS at 0 when the surge is used up", () => {
     const f = new DeploymentFixture();
     f.createDeployment({ replicas: 3, maxSurge: 0, maxUnavailable: 1 });
-    f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: 3, revision: 1, status: { replicas: 3, availableReplicas: 3 } });
+    f.createReplicaSet({
+      name: "web-old",
+      image: "app:v1",
+      replicas: 3,
+      revision: 1,
+      status: { replicas: 3, availableReplicas: 3 },
+    });
     f.settle();
     f.syncExpectingError("Conflict");
     expect(f.createdReplicaSets("web-old").map((rs) => rs.spec?.replicas)).toEqual([0]);
     expect(f.rs("web-old").spec?.replicas).toBe(2);
-    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual(["Scaled down replica set web-old from 3 to 2"]);
+    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual([
+      "Scaled down replica set web-old from 3 to 2",
+    ]);
   });
 });
 
@@ -105,7 +113,9 @@ describe("rolloutRolling: one step per reconcile", () => {
     f.sync();
     // 8 + 3 = 11 of 13 allowed → new RS +2.
     expect(f.sizes()).toEqual({ "web-new": 5, "web-old": 8 });
-    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual(["Scaled up replica set web-new from 3 to 5"]);
+    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual([
+      "Scaled up replica set web-new from 3 to 5",
+    ]);
   });
 
   it("then scales old RSs down by what availability allows", () => {
@@ -127,7 +137,9 @@ describe("rolloutRolling: one step per reconcile", () => {
     const f = midRollout({ replicas: 12, available: 12 }, { replicas: 0, available: 0 });
     f.sync();
     expect(f.rs("web-new").spec?.replicas).toBe(10);
-    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual(["Scaled down replica set web-new from 12 to 10"]);
+    expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual([
+      "Scaled down replica set web-new from 12 to 10",
+    ]);
   });
 
   it.each([
@@ -138,7 +150,13 @@ describe("rolloutRolling: one step per reconcile", () => {
   ] as const)("%s", (_name, surge, unavailable, expected) => {
     const f = new DeploymentFixture();
     f.createDeployment({ replicas: 2, maxSurge: surge, maxUnavailable: unavailable });
-    f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: 2, revision: 1, status: { replicas: 2, availableReplicas: 2 } });
+    f.createReplicaSet({
+      name: "web-old",
+      image: "app:v1",
+      replicas: 2,
+      revision: 1,
+      status: { replicas: 2, availableReplicas: 2 },
+    });
     f.settle();
     try {
       f.sync();
@@ -153,11 +171,38 @@ describe("rolloutRolling: one step per reconcile", () => {
 describe("reconcileOldReplicaSets", () => {
   it("removes unhealthy old replicas first (oldest RS first), then available ones down to minAvailable", () => {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 4, maxSurge: 1, maxUnavailable: 1, annotations: { [RevisionAnnotation]: "3" }, status: rolloutInProgress() });
-    f.createReplicaSet({ name: "web-a", image: "app:v0", replicas: 2, revision: 1, max: 5, status: { replicas: 2, availableReplicas: 1 } });
+    f.createDeployment({
+      replicas: 4,
+      maxSurge: 1,
+      maxUnavailable: 1,
+      annotations: { [RevisionAnnotation]: "3" },
+      status: rolloutInProgress(),
+    });
+    f.createReplicaSet({
+      name: "web-a",
+      image: "app:v0",
+      replicas: 2,
+      revision: 1,
+      max: 5,
+      status: { replicas: 2, availableReplicas: 1 },
+    });
     f.advance(1000);
-    f.createReplicaSet({ name: "web-b", image: "app:v1", replicas: 2, revision: 2, max: 5, status: { replicas: 2, availableReplicas: 2 } });
-    f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: 1, revision: 3, max: 5, status: { replicas: 1, availableReplicas: 1 } });
+    f.createReplicaSet({
+      name: "web-b",
+      image: "app:v1",
+      replicas: 2,
+      revision: 2,
+      max: 5,
+      status: { replicas: 2, availableReplicas: 2 },
+    });
+    f.createReplicaSet({
+      name: "web-new",
+      image: "app:v2",
+      replicas: 1,
+      revision: 3,
+      max: 5,
+      status: { replicas: 1, availableReplicas: 1 },
+    });
     f.settle();
     f.sync();
     // maxScaledDown = 5 − 3 − 0 = 2: the unavailable replica of web-a, then (4 available − 3) one more, oldest first.
@@ -170,9 +215,29 @@ describe("reconcileOldReplicaSets", () => {
 
   it("gives up the step (no error) when an old RS reports more available replicas than its spec", () => {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 4, maxSurge: 1, maxUnavailable: 1, annotations: { [RevisionAnnotation]: "2" }, status: rolloutInProgress() });
-    f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: 2, revision: 1, max: 5, status: { replicas: 4, availableReplicas: 4 } });
-    f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: 3, revision: 2, max: 5, status: { replicas: 3, availableReplicas: 3 } });
+    f.createDeployment({
+      replicas: 4,
+      maxSurge: 1,
+      maxUnavailable: 1,
+      annotations: { [RevisionAnnotation]: "2" },
+      status: rolloutInProgress(),
+    });
+    f.createReplicaSet({
+      name: "web-old",
+      image: "app:v1",
+      replicas: 2,
+      revision: 1,
+      max: 5,
+      status: { replicas: 4, availableReplicas: 4 },
+    });
+    f.createReplicaSet({
+      name: "web-new",
+      image: "app:v2",
+      replicas: 3,
+      revision: 2,
+      max: 5,
+      status: { replicas: 3, availableReplicas: 3 },
+    });
     f.settle();
     f.sync();
     expect(f.sizes()).toEqual({ "web-new": 3, "web-old": 2 });
@@ -182,12 +247,32 @@ describe("reconcileOldReplicaSets", () => {
 describe("rolloutRolling: completion", () => {
   it("reports Progressing NewReplicaSetAvailable and cleans up old RSs beyond revisionHistoryLimit", () => {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 2, maxSurge: 1, maxUnavailable: 0, revisionHistoryLimit: 1, annotations: { [RevisionAnnotation]: "4" } });
+    f.createDeployment({
+      replicas: 2,
+      maxSurge: 1,
+      maxUnavailable: 0,
+      revisionHistoryLimit: 1,
+      annotations: { [RevisionAnnotation]: "4" },
+    });
     for (const [i, name] of ["web-r1", "web-r2", "web-r3"].entries()) {
       f.createReplicaSet({ name, image: `app:v${i}`, replicas: 0, revision: i + 1, max: 3, status: { replicas: 0 } });
     }
-    f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: 2, revision: 4, max: 3, status: { replicas: 2, availableReplicas: 2 } });
-    f.setDeploymentStatus({ ...rolloutInProgress(), observedGeneration: 1, replicas: 2, updatedReplicas: 2, availableReplicas: 2, readyReplicas: 2 });
+    f.createReplicaSet({
+      name: "web-new",
+      image: "app:v2",
+      replicas: 2,
+      revision: 4,
+      max: 3,
+      status: { replicas: 2, availableReplicas: 2 },
+    });
+    f.setDeploymentStatus({
+      ...rolloutInProgress(),
+      observedGeneration: 1,
+      replicas: 2,
+      updatedReplicas: 2,
+      availableReplicas: 2,
+      readyReplicas: 2,
+    });
     f.settle();
     f.sync();
     // 3 old RSs, limit 1: the two lowest revisions go.

@@ -40,9 +40,23 @@ function scaledMidRollout(options: TwoReplicaSets) {
     status: rolloutInProgress(),
   });
   const common = { desired: options.desired, max: options.max };
-  f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: options.oldSize, revision: 1, ...common, status: { replicas: options.oldSize, availableReplicas: options.oldSize } });
+  f.createReplicaSet({
+    name: "web-old",
+    image: "app:v1",
+    replicas: options.oldSize,
+    revision: 1,
+    ...common,
+    status: { replicas: options.oldSize, availableReplicas: options.oldSize },
+  });
   if (options.sameAge !== true) f.advance(1000);
-  f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: options.newSize, revision: 2, ...common, status: { replicas: options.newSize, availableReplicas: options.newSize } });
+  f.createReplicaSet({
+    name: "web-new",
+    image: "app:v2",
+    replicas: options.newSize,
+    revision: 2,
+    ...common,
+    status: { replicas: options.newSize, availableReplicas: options.newSize },
+  });
   f.settle();
   return f;
 }
@@ -60,17 +74,28 @@ describe("proportional scaling (scale)", () => {
     ["ties when adding: the newer RS gets the odd replica", 11, 0, 1, 5, 5, 10, 10, 5, 6, "11"],
     ["ties when removing: the leftover goes to the older RS", 9, 0, 1, 5, 5, 10, 10, 4, 5, "9"],
     ["percent surge: allowed = 20 + 5", 20, "25%", "25%", 6, 7, 10, 13, 12, 13, "25"],
-  ] as const)("%s", (_name, replicas, maxSurge, maxUnavailable, oldSize, newSize, desired, max, expectedOld, expectedNew, newMax) => {
-    const f = scaledMidRollout({ replicas, maxSurge, maxUnavailable, oldSize, newSize, desired, max });
-    f.sync();
-    expect(f.sizes()).toEqual({ "web-new": expectedNew, "web-old": expectedOld });
-    for (const name of ["web-old", "web-new"]) {
-      expect(replicaAnnotations(f.rs(name))).toEqual([String(replicas), newMax]);
-    }
-  });
+  ] as const)(
+    "%s",
+    (_name, replicas, maxSurge, maxUnavailable, oldSize, newSize, desired, max, expectedOld, expectedNew, newMax) => {
+      const f = scaledMidRollout({ replicas, maxSurge, maxUnavailable, oldSize, newSize, desired, max });
+      f.sync();
+      expect(f.sizes()).toEqual({ "web-new": expectedNew, "web-old": expectedOld });
+      for (const name of ["web-old", "web-new"]) {
+        expect(replicaAnnotations(f.rs(name))).toEqual([String(replicas), newMax]);
+      }
+    },
+  );
 
   it("records one event per resized RS, largest first", () => {
-    const f = scaledMidRollout({ replicas: 15, maxSurge: 3, maxUnavailable: 2, oldSize: 8, newSize: 5, desired: 10, max: 13 });
+    const f = scaledMidRollout({
+      replicas: 15,
+      maxSurge: 3,
+      maxUnavailable: 2,
+      oldSize: 8,
+      newSize: 5,
+      desired: 10,
+      max: 13,
+    });
     f.sync();
     expect(f.events("ScalingReplicaSet").map((event) => event.message)).toEqual([
       "Scaled up replica set web-old from 8 to 11",
@@ -80,7 +105,15 @@ describe("proportional scaling (scale)", () => {
 
   it("rewrites the annotations without resizing when there is nothing to add", () => {
     // replicas 12 + surge 1 = 13 = 8 + 5: sizes stay, annotations move to 12 / 13.
-    const f = scaledMidRollout({ replicas: 12, maxSurge: 1, maxUnavailable: 1, oldSize: 8, newSize: 5, desired: 10, max: 11 });
+    const f = scaledMidRollout({
+      replicas: 12,
+      maxSurge: 1,
+      maxUnavailable: 1,
+      oldSize: 8,
+      newSize: 5,
+      desired: 10,
+      max: 11,
+    });
     f.sync();
     expect(f.sizes()).toEqual({ "web-new": 5, "web-old": 8 });
     expect(replicaAnnotations(f.rs("web-old"))).toEqual(["12", "13"]);
@@ -89,23 +122,62 @@ describe("proportional scaling (scale)", () => {
   });
 
   it("scales a single active RS straight to replicas", () => {
-    const f = scaledMidRollout({ replicas: 12, maxSurge: 3, maxUnavailable: 2, oldSize: 0, newSize: 10, desired: 10, max: 13 });
+    const f = scaledMidRollout({
+      replicas: 12,
+      maxSurge: 3,
+      maxUnavailable: 2,
+      oldSize: 0,
+      newSize: 10,
+      desired: 10,
+      max: 13,
+    });
     f.sync();
     expect(f.sizes()).toEqual({ "web-new": 12, "web-old": 0 });
   });
 
   it("scales old RSs to 0 when the new RS is saturated", () => {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 10, maxSurge: 3, maxUnavailable: 2, annotations: { [RevisionAnnotation]: "2" }, status: rolloutInProgress() });
-    f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: 2, revision: 1, desired: 5, max: 6, status: { replicas: 2, availableReplicas: 2 } });
-    f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: 10, revision: 2, desired: 10, max: 13, status: { replicas: 10, availableReplicas: 10 } });
+    f.createDeployment({
+      replicas: 10,
+      maxSurge: 3,
+      maxUnavailable: 2,
+      annotations: { [RevisionAnnotation]: "2" },
+      status: rolloutInProgress(),
+    });
+    f.createReplicaSet({
+      name: "web-old",
+      image: "app:v1",
+      replicas: 2,
+      revision: 1,
+      desired: 5,
+      max: 6,
+      status: { replicas: 2, availableReplicas: 2 },
+    });
+    f.createReplicaSet({
+      name: "web-new",
+      image: "app:v2",
+      replicas: 10,
+      revision: 2,
+      desired: 10,
+      max: 13,
+      status: { replicas: 10, availableReplicas: 10 },
+    });
     f.settle();
     f.sync();
     expect(f.sizes()).toEqual({ "web-new": 10, "web-old": 0 });
   });
 
   it("leaves a Recreate Deployment with several active RSs alone", () => {
-    const f = scaledMidRollout({ replicas: 6, maxSurge: 0, maxUnavailable: 0, oldSize: 2, newSize: 1, desired: 3, max: 3, strategy: "Recreate" });
+    const f = scaledMidRollout({
+      replicas: 6,
+      maxSurge: 0,
+      maxUnavailable: 0,
+      oldSize: 2,
+      newSize: 1,
+      desired: 3,
+      max: 3,
+      strategy: "Recreate",
+    });
     const before = f.replicaSets();
     f.sync();
     expect(f.replicaSets()).toEqual(before);
@@ -114,9 +186,31 @@ describe("proportional scaling (scale)", () => {
   it("is not a scaling event when an active RS has no desired-replicas annotation", () => {
     // Without the annotation the rollout path runs: the new RS is scaled up by the surge rule instead.
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 10, maxSurge: 1, maxUnavailable: 0, annotations: { [RevisionAnnotation]: "2" }, status: rolloutInProgress() });
-    f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: 8, revision: 1, desired: null, max: null, status: { replicas: 8, availableReplicas: 8 } });
-    f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: 2, revision: 2, desired: 10, max: 11, status: { replicas: 2, availableReplicas: 2 } });
+    f.createDeployment({
+      replicas: 10,
+      maxSurge: 1,
+      maxUnavailable: 0,
+      annotations: { [RevisionAnnotation]: "2" },
+      status: rolloutInProgress(),
+    });
+    f.createReplicaSet({
+      name: "web-old",
+      image: "app:v1",
+      replicas: 8,
+      revision: 1,
+      desired: null,
+      max: null,
+      status: { replicas: 8, availableReplicas: 8 },
+    });
+    f.createReplicaSet({
+      name: "web-new",
+      image: "app:v2",
+      replicas: 2,
+      revision: 2,
+      desired: 10,
+      max: 11,
+      status: { replicas: 2, availableReplicas: 2 },
+    });
     f.settle();
     f.sync();
     expect(f.sizes()).toEqual({ "web-new": 3, "web-old": 8 });
@@ -126,8 +220,20 @@ describe("proportional scaling (scale)", () => {
 describe("paused Deployments", () => {
   function pausedWithOldOnly() {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 3, paused: true, annotations: { [RevisionAnnotation]: "1" }, status: rolloutInProgress() });
-    f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: 3, revision: 1, max: 4, status: { replicas: 3, availableReplicas: 3 } });
+    f.createDeployment({
+      replicas: 3,
+      paused: true,
+      annotations: { [RevisionAnnotation]: "1" },
+      status: rolloutInProgress(),
+    });
+    f.createReplicaSet({
+      name: "web-old",
+      image: "app:v1",
+      replicas: 3,
+      revision: 1,
+      max: 4,
+      status: { replicas: 3, availableReplicas: 3 },
+    });
     f.settle();
     return f;
   }
@@ -135,7 +241,11 @@ describe("paused Deployments", () => {
   it("sets Progressing=Unknown DeploymentPaused and never starts a rollout", () => {
     const f = pausedWithOldOnly();
     f.syncExpectingError("Conflict"); // the paused condition is written first; the status write then conflicts
-    expect(f.condition("Progressing")).toMatchObject({ status: "Unknown", reason: "DeploymentPaused", message: "Deployment is paused" });
+    expect(f.condition("Progressing")).toMatchObject({
+      status: "Unknown",
+      reason: "DeploymentPaused",
+      message: "Deployment is paused",
+    });
     f.settle();
     f.sync();
     expect(f.replicaSets().map((rs) => rs.metadata.name)).toEqual(["web-old"]);
@@ -151,7 +261,11 @@ describe("paused Deployments", () => {
     f.settle();
     f.advance(5000);
     f.syncExpectingError("Conflict");
-    expect(f.condition("Progressing")).toMatchObject({ status: "Unknown", reason: "DeploymentResumed", lastUpdateTime: toTimestamp(5021) });
+    expect(f.condition("Progressing")).toMatchObject({
+      status: "Unknown",
+      reason: "DeploymentResumed",
+      lastUpdateTime: toTimestamp(5021),
+    });
     expect(f.createdReplicaSets("web-old")).toHaveLength(1);
   });
 
@@ -164,7 +278,16 @@ describe("paused Deployments", () => {
   });
 
   it("still applies replica changes proportionally", () => {
-    const f = scaledMidRollout({ replicas: 15, maxSurge: 3, maxUnavailable: 2, oldSize: 8, newSize: 5, desired: 10, max: 13, paused: true });
+    const f = scaledMidRollout({
+      replicas: 15,
+      maxSurge: 3,
+      maxUnavailable: 2,
+      oldSize: 8,
+      newSize: 5,
+      desired: 10,
+      max: 13,
+      paused: true,
+    });
     f.syncExpectingError("Conflict");
     expect(f.sizes()).toEqual({ "web-new": 7, "web-old": 11 });
   });
@@ -174,10 +297,23 @@ describe("paused Deployments", () => {
       const f = new DeploymentFixture();
       const annotations: Record<string, string> = { [RevisionAnnotation]: "3" };
       if (rollbackPending) annotations[DeprecatedRollbackTo] = "1";
-      f.createDeployment({ replicas: 2, paused: true, revisionHistoryLimit: 0, annotations, status: rolloutInProgress(0, "DeploymentPaused") });
+      f.createDeployment({
+        replicas: 2,
+        paused: true,
+        revisionHistoryLimit: 0,
+        annotations,
+        status: rolloutInProgress(0, "DeploymentPaused"),
+      });
       f.createReplicaSet({ name: "web-r1", image: "app:v0", replicas: 0, revision: 1, status: { replicas: 0 } });
       f.createReplicaSet({ name: "web-r2", image: "app:v1", replicas: 0, revision: 2, status: { replicas: 0 } });
-      f.createReplicaSet({ name: "web-r3", image: "app:v2", replicas: 2, revision: 3, max: 3, status: { replicas: 2, availableReplicas: 2 } });
+      f.createReplicaSet({
+        name: "web-r3",
+        image: "app:v2",
+        replicas: 2,
+        revision: 3,
+        max: 3,
+        status: { replicas: 2, availableReplicas: 2 },
+      });
       f.settle();
       f.sync();
       const expected = rollbackPending ? ["web-r1", "web-r2", "web-r3"] : ["web-r3"];
@@ -189,22 +325,49 @@ describe("paused Deployments", () => {
 describe("cleanupDeployment selection", () => {
   it("looks only at the (count − limit) lowest revisions and deletes only drained, observed RSs there", () => {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 1, paused: true, revisionHistoryLimit: 2, annotations: { [RevisionAnnotation]: "6" }, status: rolloutInProgress(0, "DeploymentPaused") });
-    f.createReplicaSet({ name: "web-none", image: "app:a", replicas: 0, status: { replicas: 0 } }); // no revision: sorts first
-    f.createReplicaSet({ name: "web-r2", image: "app:b", replicas: 0, revision: 2, status: { replicas: 1 } }); // still has a pod
-    f.createReplicaSet({ name: "web-r3", image: "app:c", replicas: 0, revision: 3, status: { replicas: 0 } }); // not looked at
-    f.createReplicaSet({ name: "web-r4", image: "app:d", replicas: 0, revision: 4, status: { replicas: 0, observedGeneration: 0 } });
-    f.createReplicaSet({ name: "web-r5", image: "app:e", replicas: 0, revision: 5, status: { replicas: 0 } });
-    f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: 1, revision: 6, max: 2, status: { replicas: 1, availableReplicas: 1 } });
+    f.createDeployment({
+      replicas: 1,
+      paused: true,
+      revisionHistoryLimit: 2,
+      annotations: { [RevisionAnnotation]: "7" },
+      status: rolloutInProgress(0, "DeploymentPaused"),
+    });
+    const drained = { replicas: 0 };
+    f.createReplicaSet({ name: "web-none", image: "app:a", replicas: 0, status: drained }); // no revision: sorts first
+    f.createReplicaSet({ name: "web-r2", image: "app:b", replicas: 0, revision: 2, status: { replicas: 1 } }); // a pod left
+    f.createReplicaSet({
+      name: "web-r3",
+      image: "app:c",
+      replicas: 0,
+      revision: 3,
+      status: { replicas: 0, observedGeneration: 0 },
+    });
+    f.createReplicaSet({ name: "web-r4", image: "app:d", replicas: 0, revision: 4, status: drained });
+    f.createReplicaSet({ name: "web-r5", image: "app:e", replicas: 0, revision: 5, status: drained }); // beyond the count
+    f.createReplicaSet({ name: "web-r6", image: "app:f", replicas: 0, revision: 6, status: drained });
+    f.createReplicaSet({
+      name: "web-new",
+      image: "app:v2",
+      replicas: 1,
+      revision: 7,
+      max: 2,
+      status: { replicas: 1, availableReplicas: 1 },
+    });
     f.settle();
     f.sync();
-    // 5 old RSs, limit 2 → the 3 lowest: web-none (deleted), web-r2 (has a pod), web-r3 (deleted).
-    expect(f.replicaSets().map((rs) => rs.metadata.name)).toEqual(["web-new", "web-r2", "web-r4", "web-r5"]);
+    // 6 old RSs, limit 2 → the 4 lowest are looked at: web-none and web-r4 go; web-r2 (a pod) and
+    // web-r3 (generation not observed) stay, and web-r5 does not take their place.
+    expect(f.replicaSets().map((rs) => rs.metadata.name)).toEqual(["web-new", "web-r2", "web-r3", "web-r5", "web-r6"]);
   });
 
   it("keeps everything when revisionHistoryLimit is MaxInt32", () => {
     const f = new DeploymentFixture();
-    f.createDeployment({ replicas: 1, paused: true, revisionHistoryLimit: 2_147_483_647, status: rolloutInProgress(0, "DeploymentPaused") });
+    f.createDeployment({
+      replicas: 1,
+      paused: true,
+      revisionHistoryLimit: 2_147_483_647,
+      status: rolloutInProgress(0, "DeploymentPaused"),
+    });
     f.createReplicaSet({ name: "web-r1", image: "app:a", replicas: 0, revision: 1, status: { replicas: 0 } });
     f.settle();
     f.sync();
@@ -217,7 +380,14 @@ describe("calculateStatus", () => {
     return {
       apiVersion: "apps/v1",
       kind: "ReplicaSet",
-      metadata: { name: `rs-${spec}-${available}`, namespace: "default", uid: "u", resourceVersion: "1", generation: 1, creationTimestamp: toTimestamp(0) },
+      metadata: {
+        name: `rs-${spec}-${available}`,
+        namespace: "default",
+        uid: "u",
+        resourceVersion: "1",
+        generation: 1,
+        creationTimestamp: toTimestamp(0),
+      },
       spec: { replicas: spec, selector: {} },
       status: { replicas, readyReplicas: ready, availableReplicas: available },
     };
@@ -226,12 +396,22 @@ describe("calculateStatus", () => {
     return {
       apiVersion: "apps/v1",
       kind: "Deployment",
-      metadata: { name: "web", namespace: "default", uid: "d", resourceVersion: "1", generation: 4, creationTimestamp: toTimestamp(0) },
+      metadata: {
+        name: "web",
+        namespace: "default",
+        uid: "d",
+        resourceVersion: "1",
+        generation: 4,
+        creationTimestamp: toTimestamp(0),
+      },
       spec: {
         replicas,
         selector: {},
         template: {},
-        strategy: strategy === "Recreate" ? { type: "Recreate" } : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
+        strategy:
+          strategy === "Recreate"
+            ? { type: "Recreate" }
+            : { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 1 } },
       },
       status: { collisionCount: 2 },
     };
@@ -239,16 +419,57 @@ describe("calculateStatus", () => {
 
   it.each([
     // [name, strategy, replicas, old (spec, replicas, ready, available), new (...), expected status, available?]
-    ["mid-rollout", "RollingUpdate", 4, [3, 3, 3, 3], [2, 2, 1, 0], { replicas: 5, updatedReplicas: 2, readyReplicas: 4, availableReplicas: 3, unavailableReplicas: 2 }, "True"],
-    ["below minimum", "RollingUpdate", 4, [2, 2, 2, 2], [2, 2, 0, 0], { replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 2 }, "False"],
-    ["more available than spec: unavailable clamps at 0", "RollingUpdate", 2, [0, 2, 2, 2], [2, 2, 2, 2], { replicas: 4, updatedReplicas: 2, readyReplicas: 4, availableReplicas: 4, unavailableReplicas: 0 }, "True"],
-    ["Recreate needs every replica", "Recreate", 4, [0, 0, 0, 0], [4, 4, 4, 3], { replicas: 4, updatedReplicas: 4, readyReplicas: 4, availableReplicas: 3, unavailableReplicas: 1 }, "False"],
+    [
+      "mid-rollout",
+      "RollingUpdate",
+      4,
+      [3, 3, 3, 3],
+      [2, 2, 1, 0],
+      { replicas: 5, updatedReplicas: 2, readyReplicas: 4, availableReplicas: 3, unavailableReplicas: 2 },
+      "True",
+    ],
+    [
+      "below minimum",
+      "RollingUpdate",
+      4,
+      [2, 2, 2, 2],
+      [2, 2, 0, 0],
+      { replicas: 4, updatedReplicas: 2, readyReplicas: 2, availableReplicas: 2, unavailableReplicas: 2 },
+      "False",
+    ],
+    [
+      "more available than spec: unavailable clamps at 0",
+      "RollingUpdate",
+      2,
+      [0, 2, 2, 2],
+      [2, 2, 2, 2],
+      { replicas: 4, updatedReplicas: 2, readyReplicas: 4, availableReplicas: 4, unavailableReplicas: 0 },
+      "True",
+    ],
+    [
+      "Recreate needs every replica",
+      "Recreate",
+      4,
+      [0, 0, 0, 0],
+      [4, 4, 4, 3],
+      { replicas: 4, updatedReplicas: 4, readyReplicas: 4, availableReplicas: 3, unavailableReplicas: 1 },
+      "False",
+    ],
   ] as const)("%s", (_name, strategy, replicas, old, next, expected, available) => {
     const newRS = rsWith(...(next as unknown as [number, number, number, number]));
-    const status = calculateStatus([rsWith(...(old as unknown as [number, number, number, number])), newRS], newRS, deploymentWith(replicas, strategy), 0);
+    const status = calculateStatus(
+      [rsWith(...(old as unknown as [number, number, number, number])), newRS],
+      newRS,
+      deploymentWith(replicas, strategy),
+      0,
+    );
     expect(status).toMatchObject({ ...expected, observedGeneration: 4, collisionCount: 2 });
     expect(status.conditions).toEqual([
-      expect.objectContaining({ type: "Available", status: available, reason: available === "True" ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable" }),
+      expect.objectContaining({
+        type: "Available",
+        status: available,
+        reason: available === "True" ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
+      }),
     ]);
   });
 });

@@ -98,7 +98,10 @@ function deployment(shape: DeploymentShape = {}): Deployment {
       strategy:
         strategyType === "Recreate"
           ? { type: "Recreate" }
-          : { type: "RollingUpdate", rollingUpdate: { maxSurge: shape.maxSurge, maxUnavailable: shape.maxUnavailable } },
+          : {
+              type: "RollingUpdate",
+              rollingUpdate: { maxSurge: shape.maxSurge, maxUnavailable: shape.maxUnavailable },
+            },
       progressDeadlineSeconds: shape.progressDeadlineSeconds,
     },
     status: shape.status ?? {},
@@ -169,9 +172,12 @@ describe("resolveFenceposts", () => {
     [3, 2, 10, 3, 2],
     [0, "10%", 5, 0, 1],
     ["0%", 2, 0, 0, 2],
-  ] as const)("maxSurge %s, maxUnavailable %s of %i → (%i, %i)", (surgeIn, unavailableIn, desired, surge, unavailable) => {
-    expect(resolveFenceposts(surgeIn, unavailableIn, desired)).toEqual({ surge, unavailable });
-  });
+  ] as const)(
+    "maxSurge %s, maxUnavailable %s of %i → (%i, %i)",
+    (surgeIn, unavailableIn, desired, surge, unavailable) => {
+      expect(resolveFenceposts(surgeIn, unavailableIn, desired)).toEqual({ surge, unavailable });
+    },
+  );
 
   it.each([
     ["oops", "39%"],
@@ -209,11 +215,14 @@ describe("maxUnavailable / minAvailable / maxSurge", () => {
     [10, "100%", 10, 0],
     [5, "100%", 5, 0],
     [3, "25%", 0, 3],
-  ] as const)("replicas %i, maxUnavailable %j → maxUnavailable %i, minAvailable %i", (replicas, unavailable, max, min) => {
-    const d = deployment({ replicas, maxSurge: 1, maxUnavailable: unavailable });
-    expect(maxUnavailable(d)).toBe(max);
-    expect(minAvailable(d)).toBe(min);
-  });
+  ] as const)(
+    "replicas %i, maxUnavailable %j → maxUnavailable %i, minAvailable %i",
+    (replicas, unavailable, max, min) => {
+      const d = deployment({ replicas, maxSurge: 1, maxUnavailable: unavailable });
+      expect(maxUnavailable(d)).toBe(max);
+      expect(minAvailable(d)).toBe(min);
+    },
+  );
 
   it("applies the both-zero rule through ResolveFenceposts (2 replicas, 0% surge, 1% unavailable)", () => {
     const d = deployment({ replicas: 2, maxSurge: "0%", maxUnavailable: "1%" });
@@ -313,8 +322,20 @@ describe("getProportion", () => {
     ["everything already added", ten, 5, 5, 0],
     ["scale up: the fraction when it fits", ten, 5, 0, 5],
     ["scale up: no more than what is left", ten, 5, 3, 2],
-    ["scale down: the fraction when it fits", rs({ replicas: 10, annotations: { [MaxReplicasAnnotation]: "20" } }), -8, 0, -3],
-    ["scale down: no more than what is left", rs({ replicas: 10, annotations: { [MaxReplicasAnnotation]: "20" } }), -8, -6, -2],
+    [
+      "scale down: the fraction when it fits",
+      rs({ replicas: 10, annotations: { [MaxReplicasAnnotation]: "20" } }),
+      -8,
+      0,
+      -3,
+    ],
+    [
+      "scale down: no more than what is left",
+      rs({ replicas: 10, annotations: { [MaxReplicasAnnotation]: "20" } }),
+      -8,
+      -6,
+      -2,
+    ],
   ] as const)("%s", (_name, target, toAdd, added, expected) => {
     const scaleDown = toAdd < 0 ? deployment({ replicas: 14, maxSurge: 0, maxUnavailable: 1 }) : d;
     expect(getProportion(target, scaleDown, toAdd, added)).toBe(expected);
@@ -374,7 +395,11 @@ describe("ReplicaSet orderings", () => {
   it.each([
     ["by creation time, then name", replicaSetsByCreationTimestamp, ["small", "a", "b", "c", "big"]],
     ["by size, ties oldest first (scaling down)", replicaSetsBySizeOlder, ["big", "a", "b", "c", "small"]],
-    ["by size, ties newest first with reverse name (scaling up)", replicaSetsBySizeNewer, ["big", "c", "b", "a", "small"]],
+    [
+      "by size, ties newest first with reverse name (scaling up)",
+      replicaSetsBySizeNewer,
+      ["big", "c", "b", "a", "small"],
+    ],
   ] as const)("%s", (_name, compare, expected) => {
     for (const input of [
       [a, b, c, big, small],
@@ -523,15 +548,40 @@ describe("equalIgnoreHash", () => {
     ({ metadata: { name, annotations, labels }, spec: { nodeName: node, containers: [] } }) as PodTemplateSpec;
   const hash = "pod-template-hash";
   it.each([
-    ["same spec, same labels", spec("foo", "n", {}, { [hash]: "1", a: "b" }), spec("foo", "n", {}, { [hash]: "1", a: "b" }), true],
-    ["only the hash differs", spec("foo", "n", {}, { [hash]: "1", a: "b" }), spec("foo", "n", {}, { [hash]: "2", a: "b" }), true],
+    [
+      "same spec, same labels",
+      spec("foo", "n", {}, { [hash]: "1", a: "b" }),
+      spec("foo", "n", {}, { [hash]: "1", a: "b" }),
+      true,
+    ],
+    [
+      "only the hash differs",
+      spec("foo", "n", {}, { [hash]: "1", a: "b" }),
+      spec("foo", "n", {}, { [hash]: "2", a: "b" }),
+      true,
+    ],
     ["one has no hash label", spec("foo", "n", {}, { a: "b" }), spec("foo", "n", {}, { [hash]: "2", a: "b" }), true],
     ["labels differ, same count", spec("foo", "n", {}, { a: "b" }), spec("foo", "n", {}, { [hash]: "2" }), false],
-    ["labels differ, same hash", spec("foo", "n", {}, { [hash]: "1" }), spec("foo", "n", {}, { [hash]: "1", a: "b" }), false],
-    ["annotations differ", spec("foo", "n", { x: "1" }, { [hash]: "1" }), spec("foo", "n", { y: "1" }, { [hash]: "1" }), false],
+    [
+      "labels differ, same hash",
+      spec("foo", "n", {}, { [hash]: "1" }),
+      spec("foo", "n", {}, { [hash]: "1", a: "b" }),
+      false,
+    ],
+    [
+      "annotations differ",
+      spec("foo", "n", { x: "1" }, { [hash]: "1" }),
+      spec("foo", "n", { y: "1" }, { [hash]: "1" }),
+      false,
+    ],
     ["names differ", spec("foo-1", "n", {}, { [hash]: "1" }), spec("foo-2", "n", {}, { [hash]: "2" }), false],
     ["spec differs", spec("foo", "n-1", {}, { a: "b" }), spec("foo", "n-2", {}, { a: "b" }), false],
-    ["empty and missing maps are equal", spec("foo", "n", {}, { a: "b" }), { metadata: { name: "foo", labels: { a: "b" } }, spec: { nodeName: "n" } }, true],
+    [
+      "empty and missing maps are equal",
+      spec("foo", "n", {}, { a: "b" }),
+      { metadata: { name: "foo", labels: { a: "b" } }, spec: { nodeName: "n" } } as unknown as PodTemplateSpec,
+      true,
+    ],
   ] as const)("%s → %s (both orders)", (_name, first, second, expected) => {
     expect(equalIgnoreHash(first, second)).toBe(expected);
     expect(equalIgnoreHash(second, first)).toBe(expected);
@@ -571,12 +621,14 @@ describe("rollback template and annotations", () => {
     setFromReplicaSetTemplate(d, source.spec?.template as PodTemplateSpec);
     expect(d.spec?.template.metadata?.labels).toEqual({ app: "web" });
     expect(d.spec?.template.spec?.containers[0]?.image).toBe("v1");
-    expect(source.spec?.template.metadata?.labels?.["pod-template-hash"]).toBe("abc");
+    expect(source.spec?.template?.metadata?.labels?.["pod-template-hash"]).toBe("abc");
   });
 
   it("setDeploymentAnnotationsTo keeps the Deployment's skipped annotations and takes the rest from the RS", () => {
     const d = deployment({ annotations: { [RevisionAnnotation]: "3", cause: "edit", stale: "x" } });
-    const source = rs({ annotations: { [RevisionAnnotation]: "1", cause: "create", [DesiredReplicasAnnotation]: "4" } });
+    const source = rs({
+      annotations: { [RevisionAnnotation]: "1", cause: "create", [DesiredReplicasAnnotation]: "4" },
+    });
     setDeploymentAnnotationsTo(d, source);
     expect(d.metadata.annotations).toEqual({ [RevisionAnnotation]: "3", cause: "create" });
   });
@@ -588,7 +640,8 @@ describe("rollback template and annotations", () => {
     ["zero", "0", { revision: 0 }],
     ["a revision", "4", { revision: 4 }],
   ] as const)("getRollbackTo: %s", (_name, value, expected) => {
-    const annotations: Record<string, string> = value === undefined ? {} : { "deprecated.deployment.rollback.to": value };
+    const annotations: Record<string, string> =
+      value === undefined ? {} : { "deprecated.deployment.rollback.to": value };
     expect(getRollbackTo(deployment({ annotations }))).toEqual(expected);
   });
 });
@@ -609,7 +662,12 @@ describe("deploymentComplete", () => {
     ["generation not yet observed", 5, 5, 5, 5, 0, false],
   ] as const)("%s → %s", (_name, replicas, current, updated, available, observed, expected) => {
     const d = deployment({ replicas, maxSurge: 0, maxUnavailable: 1, generation: 1 });
-    const status = { replicas: current, updatedReplicas: updated, availableReplicas: available, observedGeneration: observed };
+    const status = {
+      replicas: current,
+      updatedReplicas: updated,
+      availableReplicas: available,
+      observedGeneration: observed,
+    };
     expect(deploymentComplete(d, status)).toBe(expected);
   });
 });
@@ -659,7 +717,11 @@ describe("deploymentTimedOut", () => {
 });
 
 describe("deployment conditions", () => {
-  const progressingFalse = (): DeploymentCondition => ({ type: "Progressing", status: "False", reason: "ForSomeReason" });
+  const progressingFalse = (): DeploymentCondition => ({
+    type: "Progressing",
+    status: "False",
+    reason: "ForSomeReason",
+  });
   const progressingTrue = (): DeploymentCondition => ({ type: "Progressing", status: "True", reason: "BecauseItIs" });
   const available = (): DeploymentCondition => ({ type: "Available", status: "True", reason: "AwesomeController" });
 
@@ -678,16 +740,33 @@ describe("deployment conditions", () => {
     const status: DeploymentStatus = { conditions: [old] };
     setDeploymentCondition(status, { ...old, lastUpdateTime: "t2", lastTransitionTime: "t2" });
     expect(status.conditions?.[0]).toEqual(old);
-    setDeploymentCondition(status, { type: "Progressing", status: "True", reason: "B", lastUpdateTime: "t3", lastTransitionTime: "t3" });
+    setDeploymentCondition(status, {
+      type: "Progressing",
+      status: "True",
+      reason: "B",
+      lastUpdateTime: "t3",
+      lastTransitionTime: "t3",
+    });
     expect(status.conditions?.[0]).toMatchObject({ reason: "B", lastUpdateTime: "t3", lastTransitionTime: "t0" });
-    setDeploymentCondition(status, { type: "Progressing", status: "False", reason: "B", lastUpdateTime: "t4", lastTransitionTime: "t4" });
+    setDeploymentCondition(status, {
+      type: "Progressing",
+      status: "False",
+      reason: "B",
+      lastUpdateTime: "t4",
+      lastTransitionTime: "t4",
+    });
     expect(status.conditions?.[0]).toMatchObject({ status: "False", lastTransitionTime: "t4" });
   });
 
   it.each([
     ["from an empty status", {}, "Progressing", {}],
     ["the only condition", { conditions: [progressingFalse()] }, "Progressing", {}],
-    ["nothing to remove", { conditions: [progressingFalse(), available()] }, "ReplicaFailure", { conditions: [progressingFalse(), available()] }],
+    [
+      "nothing to remove",
+      { conditions: [progressingFalse(), available()] },
+      "ReplicaFailure",
+      { conditions: [progressingFalse(), available()] },
+    ],
   ] as const)("removeDeploymentCondition: %s", (_name, start, type, expected) => {
     const status = structuredClone(start) as DeploymentStatus;
     removeDeploymentCondition(status, type);
@@ -714,8 +793,14 @@ describe("getDeploymentsForReplicaSet", () => {
       spec: { ...d.spec, selector: { matchLabels: selector ?? { app } } },
     } as Deployment;
   };
-  const deployments = [make("d0", "test-0"), make("d1", "test-1"), make("other-ns", "test-0", "prod"), make("all", "", "default", {})];
-  const withLabels = (labels: Record<string, string>) => ({ ...rs(), metadata: { ...rs().metadata, labels } }) as ReplicaSet;
+  const deployments = [
+    make("d0", "test-0"),
+    make("d1", "test-1"),
+    make("other-ns", "test-0", "prod"),
+    make("all", "", "default", {}),
+  ];
+  const withLabels = (labels: Record<string, string>) =>
+    ({ ...rs(), metadata: { ...rs().metadata, labels } }) as ReplicaSet;
 
   it.each([
     ["matches its Deployment only (same namespace, non-empty selector)", { app: "test-0", label: "x" }, ["d0"]],
@@ -730,13 +815,22 @@ describe("getDeploymentsForReplicaSet", () => {
 describe("computeHash", () => {
   const base = template("app:v1");
   it("is deterministic and independent of key order", () => {
-    const reordered: PodTemplateSpec = { spec: { containers: [{ image: "app:v1", name: "app" }] }, metadata: { labels: { app: "web" } } };
+    const reordered: PodTemplateSpec = {
+      spec: { containers: [{ image: "app:v1", name: "app" }] },
+      metadata: { labels: { app: "web" } },
+    };
     expect(computeHash(base)).toBe(computeHash(structuredClone(base)));
     expect(computeHash(reordered)).toBe(computeHash(base));
   });
 
   it("changes with the template and with the collision count", () => {
-    const hashes = new Set([computeHash(base), computeHash(template("app:v2")), computeHash(base, 0), computeHash(base, 1), computeHash(base, 2)]);
+    const hashes = new Set([
+      computeHash(base),
+      computeHash(template("app:v2")),
+      computeHash(base, 0),
+      computeHash(base, 1),
+      computeHash(base, 2),
+    ]);
     expect(hashes.size).toBe(5);
   });
 

@@ -1,0 +1,12 @@
+import { readFileSync } from "node:fs";
+import { parseAllDocuments, LineCounter } from "yaml";
+import { scenarioDocument } from "./src/scenario/schema.ts";
+import { OBJECT_SCHEMAS } from "./src/scenario/schema-objects.ts";
+const text = readFileSync("test/fixtures/good/full.yaml", "utf8");
+const time = (label: string, fn: () => void) => { fn(); const t0 = performance.now(); for (let i = 0; i < 100; i++) fn(); console.log(label, ((performance.now() - t0) / 100).toFixed(2), "ms"); };
+time("yaml parse", () => parseAllDocuments(text, { lineCounter: new LineCounter(), merge: true }));
+const docs = Array.from(parseAllDocuments(text, { merge: true }));
+time("toJS", () => docs.map((d) => d.toJS()));
+const values = docs.map((d) => d.toJS());
+time("scenario zod", () => scenarioDocument.safeParse(values[0]));
+time("deployment zod", () => OBJECT_SCHEMAS.Deployment.safeParse(values[1]));

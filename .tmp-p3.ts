@@ -1,0 +1,11 @@
+import { readFileSync } from "node:fs";
+import { parseAllDocuments, LineCounter } from "yaml";
+import { z } from "zod";
+const text = readFileSync("test/fixtures/good/full.yaml", "utf8");
+const time = (label: string, fn: () => void) => { for (let i = 0; i < 20; i++) fn(); const t0 = performance.now(); for (let i = 0; i < 200; i++) fn(); console.log(label, ((performance.now() - t0) / 200).toFixed(2), "ms"); };
+time("yaml plain", () => parseAllDocuments(text));
+time("yaml merge", () => parseAllDocuments(text, { merge: true }));
+time("yaml lc", () => parseAllDocuments(text, { lineCounter: new LineCounter() }));
+import { scenarioDocument } from "./src/scenario/schema.ts";
+const v = parseAllDocuments(text)[0].toJS();
+time("scenario zod", () => scenarioDocument.safeParse(v));

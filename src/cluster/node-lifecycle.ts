@@ -1,0 +1,514 @@
+/**
+ * The node lifecycle controller (component "node-lifecycle"), after v1.28's
+ * pkg/controller/nodelifecycle/node_lifecycle_controller.go (kubernetes-semantics.md §6.2):
+ *
+ * - monitorNodeHealth, every timing.nodeMonitorPeriodMs from time 0: a node's probeTimestamp is
+ *   the pass at which its Lease renewal was last seen to advance; once now > probeTimestamp +
+ *   timing.nodeMonitorGracePeriodMs, Ready, MemoryPressure, DiskPressure and PIDPressure become
+ *   Unknown (NodeStatusUnknown, "Kubelet stopped posting node status."), the Node gets a
+ *   NodeNotReady event and MarkPodsNotReady sets Ready=False on its pods;
+ * - taints: a node observed not Ready is queued in its zone's rate-limited tainter (token bucket,
+ *   0.1 nodes/s, burst 1; tried on 100 ms ticks) and gets node.kubernetes.io/unreachable (Ready
+ *   Unknown) or not-ready (Ready False) with effect NoExecute; a node observed Ready again loses
+ *   both. Zone states Normal / PartialDisruption / FullDisruption set the zone's rate
+ *   (handleDisruption); when every zone is fully disrupted, tainting stops and taints are removed;
+ * - condition taints (doNoScheduleTaintingPass) on every Node update: NoSchedule taints for not
+ *   ready/unreachable, pressure conditions and spec.unschedulable;
+ * - the NoExecute taint manager (taint-manager.ts) evicts pods that do not tolerate the taints.
+ *
+ * The Lease is read from the kubelet component in memory (its renewals are not store writes; see
+ * kubelet.ts), which is what the controller's lease informer would show, without the watch delay.
+ * Left out: node-startup-grace-period (our nodes post Ready from creation), the per-pod update
+ * queue's retries, node deletion handling beyond forgetting the node.
+ */
+import type { Draft } from "immer";
+import type { NodeCondition, Taint } from "kubernetes-types/core/v1.js";
+import { isApiError } from "../api/errors.ts";
+import type { Node, Pod } from "../api/kinds.ts";
+import { LABEL_ZONE } from "../api/kinds.ts";
+import { toTimestamp } from "../api/object.ts";
+import type { WatchEventType } from "../api/store.ts";
+import type { EventId } from "../sim/event-queue.ts";
+import { type Component, INDEX_PODS_BY_NODE, type World } from "../world/world.ts";
+import { KUBELET_COMPONENT } from "./runtime.ts";
+import { NODE_NAMESPACE } from "./nodes.ts";
+import { TaintManager } from "./taint-manager.ts";
+import {
+  TAINT_DISK_PRESSURE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_NOT_READY,
+  TAINT_PID_PRESSURE,
+  TAINT_UNREACHABLE,
+  TAINT_UNSCHEDULABLE,
+} from "./taints.ts";
+
+export const NODE_LIFECYCLE_COMPONENT = "node-lifecycle";
+
+/** kube-controller-manager defaults (§6.1). */
+export const EVICTION_LIMITER_QPS = 0.1;
+export const SECONDARY_EVICTION_LIMITER_QPS = 0.01;
+export const LARGE_CLUSTER_THRESHOLD = 50;
+export const UNHEALTHY_ZONE_THRESHOLD = 0.55;
+/** NodeEvictionPeriod: how often the NoExecute tainting pass runs. */
+export const TAINTING_PASS_MS = 100;
+
+/** Where the controller reads Lease renewals (the kubelet component). */
+export interface NodeHeartbeatSource {
+  leaseRenewTimeMs(nodeName: string): number | undefined;
+}
+
+export type ZoneState = "Initial" | "Normal" | "PartialDisruption" | "FullDisruption";
+
+const UNREACHABLE_NO_EXECUTE: Taint = { key: TAINT_UNREACHABLE, effect: "NoExecute" };
+const NOT_READY_NO_EXECUTE: Taint = { key: TAINT_NOT_READY, effect: "NoExecute" };
+/** nodeConditionToTaintKeyStatusMap. */
+const CONDITION_TAINTS: Readonly<Record<string, Readonly<Record<string, string>>>> = {
+  Ready: { False: TAINT_NOT_READY, Unknown: TAINT_UNREACHABLE },
+  MemoryPressure: { True: TAINT_MEMORY_PRESSURE },
+  DiskPressure: { True: TAINT_DISK_PRESSURE },
+  NetworkUnavailable: { True: TAINT_NETWORK_UNAVAILABLE },
+  PIDPressure: { True: TAINT_PID_PRESSURE },
+};
+const CONDITION_TAINT_KEYS = new Set([
+  TAINT_NOT_READY,
+  TAINT_UNREACHABLE,
+  TAINT_MEMORY_PRESSURE,
+  TAINT_DISK_PRESSURE,
+  TAINT_NETWORK_UNAVAILABLE,
+  TAINT_PID_PRESSURE,
+  TAINT_UNSCHEDULABLE,
+]);
+const UNKNOWN_CONDITION_TYPES = ["Ready", "MemoryPressure", "DiskPressure", "PIDPressure"];
+
+/** flowcontrol token bucket (golang.org/x/time/rate): starts full; qps 0 never accepts. */
+class TokenBucket {
+  private tokens: number;
+  private lastMs: number;
+
+  constructor(
+    readonly qps: number,
+    nowMs: number,
+    private readonly burst = 1,
+  ) {
+    this.tokens = qps > 0 ? burst : 0;
+    this.lastMs = nowMs;
+  }
+
+  private refill(nowMs: number): void {
+    if (this.qps <= 0) return;
+    this.tokens = Math.min(this.burst, this.tokens + ((nowMs - this.lastMs) * this.qps) / 1000);
+    this.lastMs = nowMs;
+  }
+
+  tryAccept(nowMs: number): boolean {
+    this.refill(nowMs);
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+
+  /** When the next token is available (Infinity for a never-accepting bucket). */
+  availableAtMs(nowMs: number): number {
+    if (this.qps <= 0) return Number.POSITIVE_INFINITY;
+    this.refill(nowMs);
+    return this.tokens >= 1 ? nowMs : nowMs + Math.ceil(((1 - this.tokens) * 1000) / this.qps);
+  }
+}
+
+/** A zone's RateLimitedTimedQueue of nodes to taint. */
+interface ZoneTainter {
+  readonly zone: string;
+  /** Nodes waiting, in the order they were added (all are due when added). */
+  queue: string[];
+  /** Nodes added and not removed: a processed node stays here until marked reachable. */
+  readonly members: Set<string>;
+  limiter: TokenBucket;
+  timer: EventId;
+}
+
+interface NodeHealth {
+  probeTimestampMs: number;
+  lastRenewMs: number;
+}
+
+export class NodeLifecycleController implements Component {
+  readonly name = NODE_LIFECYCLE_COMPONENT;
+  private readonly health = new Map<string, NodeHealth>();
+  private readonly zoneStates = new Map<string, ZoneState>();
+  private readonly tainters = new Map<string, ZoneTainter>();
+  readonly taintManager: TaintManager;
+  private heartbeats: NodeHeartbeatSource | undefined;
+  private suspended = false;
+
+  constructor(private readonly world: World) {
+    this.taintManager = new TaintManager(world, () => this.suspended);
+  }
+
+  start(): void {
+    this.heartbeats = this.world.component<Component & NodeHeartbeatSource>(KUBELET_COMPONENT);
+    this.world.cache.on("Node", (type, object) => this.onNode(type, object as Node));
+    this.world.cache.on("Pod", (type, object, previous) => this.onPod(type, object as Pod, previous as Pod | undefined));
+    this.world.kernel.schedule(0, this.monitorDue);
+  }
+
+  suspend(): void {
+    this.suspended = true;
+  }
+
+  resume(): void {
+    this.suspended = false;
+    for (const tainter of this.tainters.values()) this.armTainter(tainter);
+    this.taintManager.resume();
+  }
+
+  /** The zone's state after the last monitor pass. */
+  zoneState(zone: string): ZoneState | undefined {
+    return this.zoneStates.get(zone);
+  }
+
+  // ---- watch handlers ----
+
+  private onNode(type: WatchEventType, node: Node): void {
+    if (type === "DELETED") {
+      this.health.delete(node.metadata.name);
+      this.taintManager.nodeDeleted(node.metadata.name);
+      return;
+    }
+    if (!this.suspended) this.reconcileConditionTaints(node);
+    this.taintManager.nodeUpdated(node);
+  }
+
+  private onPod(type: WatchEventType, pod: Pod, previous: Pod | undefined): void {
+    this.taintManager.podUpdated(type, pod);
+    const nodeName = pod.spec?.nodeName;
+    if (type === "DELETED" || this.suspended || nodeName === undefined || previous?.spec?.nodeName === nodeName) return;
+    // processPod: a pod newly assigned to a node that is not Ready is marked not ready.
+    const node = this.world.cache.get<Node>("Node", NODE_NAMESPACE, nodeName);
+    if (node !== undefined && this.health.has(nodeName) && readyStatus(node) !== "True") this.markPodNotReady(pod);
+  }
+
+  // ---- monitorNodeHealth ----
+
+  private readonly monitorDue = (): void => {
+    this.world.kernel.schedule(this.world.config.timing.nodeMonitorPeriodMs, this.monitorDue);
+    if (!this.suspended) this.monitorNodeHealth();
+  };
+
+  private monitorNodeHealth(): void {
+    const nodes = [...this.world.cache.list<Node>("Node")];
+    const zoneConditions = new Map<string, string[]>();
+    for (const node of nodes) {
+      const observed = readyStatus(node);
+      const current = this.updateNodeHealth(node, observed);
+      const zone = zoneKey(node);
+      this.ensureTainter(zone);
+      let list = zoneConditions.get(zone);
+      if (list === undefined) {
+        list = [];
+        zoneConditions.set(zone, list);
+      }
+      list.push(current);
+      this.processTaintBaseEviction(node, observed);
+      if (current !== "True" && observed === "True") {
+        this.world.recordEvent(node, "Normal", "NodeNotReady", `Node ${node.metadata.name} status is now: NodeNotReady`);
+        this.markPodsNotReady(node.metadata.name);
+      }
+    }
+    this.forgetRemovedNodes(nodes);
+    this.handleDisruption(zoneConditions, nodes);
+  }
+
+  /** tryUpdateNodeHealth: returns the Ready status after this pass (Unknown once the grace is over). */
+  private updateNodeHealth(node: Node, observed: string): string {
+    const nowMs = this.world.nowMs;
+    const name = node.metadata.name;
+    const renewMs = this.heartbeats?.leaseRenewTimeMs(name);
+    let health = this.health.get(name);
+    if (health === undefined) {
+      health = { probeTimestampMs: nowMs, lastRenewMs: renewMs ?? Number.NEGATIVE_INFINITY };
+      this.health.set(name, health);
+    } else if (renewMs !== undefined && renewMs > health.lastRenewMs) {
+      health.lastRenewMs = renewMs;
+      health.probeTimestampMs = nowMs;
+    }
+    if (nowMs <= health.probeTimestampMs + this.world.config.timing.nodeMonitorGracePeriodMs) return observed;
+    this.markConditionsUnknown(node);
+    return "Unknown";
+  }
+
+  private markConditionsUnknown(node: Node): void {
+    const conditions = node.status?.conditions ?? [];
+    if (UNKNOWN_CONDITION_TYPES.every((type) => conditions.find((each) => each.type === type)?.status === "Unknown")) return;
+    const stamp = toTimestamp(this.world.nowMs);
+    this.patchNode(node.metadata.name, (draft) => {
+      draft.status ??= {};
+      const list = (draft.status.conditions ??= []) as NodeCondition[];
+      for (const type of UNKNOWN_CONDITION_TYPES) {
+        const existing = list.find((each) => each.type === type);
+        if (existing === undefined) {
+          list.push({
+            type,
+            status: "Unknown",
+            reason: "NodeStatusNeverUpdated",
+            message: "Kubelet never posted node status.",
+            lastHeartbeatTime: node.metadata.creationTimestamp,
+            lastTransitionTime: stamp,
+          });
+        } else if (existing.status !== "Unknown") {
+          existing.status = "Unknown";
+          existing.reason = "NodeStatusUnknown";
+          existing.message = "Kubelet stopped posting node status.";
+          existing.lastTransitionTime = stamp;
+        }
+      }
+    });
+  }
+
+  /** MarkPodsNotReady: Ready=False (reason and message kept) on every pod of the node. */
+  private markPodsNotReady(nodeName: string): void {
+    for (const pod of [...this.world.cache.byIndex<Pod>(INDEX_PODS_BY_NODE, nodeName)]) this.markPodNotReady(pod);
+  }
+
+  private markPodNotReady(pod: Pod): void {
+    const { namespace, name, uid } = pod.metadata;
+    const current = this.world.store.get<Pod>("Pod", namespace, name);
+    const ready = current?.status?.conditions?.find((each) => each.type === "Ready");
+    if (current === undefined || current.metadata.uid !== uid || ready === undefined || ready.status === "False") return;
+    const stamp = toTimestamp(this.world.nowMs);
+    this.world.store.patch<Pod>("Pod", namespace, name, (draft) => {
+      const condition = draft.status?.conditions?.find((each) => each.type === "Ready");
+      if (condition === undefined) return;
+      condition.status = "False";
+      condition.lastTransitionTime = stamp;
+    });
+    this.world.recordEvent(current, "Warning", "NodeNotReady", "Node is not ready");
+  }
+
+  private forgetRemovedNodes(nodes: readonly Node[]): void {
+    if (this.health.size === nodes.length) return;
+    const present = new Set(nodes.map((node) => node.metadata.name));
+    for (const name of [...this.health.keys()]) if (!present.has(name)) this.health.delete(name);
+  }
+
+  // ---- NoExecute tainting ----
+
+  /** processTaintBaseEviction, with the Ready status observed at the start of the pass. */
+  private processTaintBaseEviction(node: Node, observed: string): void {
+    const taints = node.spec?.taints ?? [];
+    if (observed === "False" || observed === "Unknown") {
+      const wanted = observed === "False" ? NOT_READY_NO_EXECUTE : UNREACHABLE_NO_EXECUTE;
+      const opposite = observed === "False" ? UNREACHABLE_NO_EXECUTE : NOT_READY_NO_EXECUTE;
+      if (hasTaint(taints, opposite)) this.swapTaints(node.metadata.name, wanted, opposite);
+      else this.markNodeForTainting(node, wanted);
+      return;
+    }
+    this.markNodeAsReachable(node);
+  }
+
+  private markNodeForTainting(node: Node, wanted: Taint): void {
+    const tainter = this.ensureTainter(zoneKey(node));
+    const name = node.metadata.name;
+    if (!hasTaint(node.spec?.taints ?? [], wanted)) this.removeFromTainter(tainter, name);
+    if (tainter.members.has(name)) return;
+    tainter.members.add(name);
+    tainter.queue.push(name);
+    this.armTainter(tainter);
+  }
+
+  private markNodeAsReachable(node: Node): void {
+    const taints = node.spec?.taints ?? [];
+    if (hasTaint(taints, UNREACHABLE_NO_EXECUTE) || hasTaint(taints, NOT_READY_NO_EXECUTE)) {
+      this.patchNode(node.metadata.name, (draft) => {
+        const remaining = (draft.spec?.taints ?? []).filter(
+          (taint) => !(taint.effect === "NoExecute" && (taint.key === TAINT_UNREACHABLE || taint.key === TAINT_NOT_READY)),
+        );
+        setTaints(draft, remaining);
+      });
+    }
+    const tainter = this.tainters.get(zoneKey(node));
+    if (tainter !== undefined) this.removeFromTainter(tainter, node.metadata.name);
+  }
+
+  private removeFromTainter(tainter: ZoneTainter, name: string): void {
+    if (!tainter.members.delete(name)) return;
+    const index = tainter.queue.indexOf(name);
+    if (index >= 0) tainter.queue.splice(index, 1);
+  }
+
+  private ensureTainter(zone: string): ZoneTainter {
+    let tainter = this.tainters.get(zone);
+    if (tainter === undefined) {
+      tainter = { zone, queue: [], members: new Set(), limiter: new TokenBucket(EVICTION_LIMITER_QPS, this.world.nowMs), timer: 0 };
+      this.tainters.set(zone, tainter);
+      this.zoneStates.set(zone, "Initial");
+    }
+    return tainter;
+  }
+
+  /** The next 100 ms tainting tick at which the zone's bucket has a token. */
+  private armTainter(tainter: ZoneTainter): void {
+    if (tainter.timer !== 0 || tainter.queue.length === 0 || this.suspended) return;
+    const atMs = tainter.limiter.availableAtMs(this.world.nowMs);
+    if (!Number.isFinite(atMs)) return;
+    const tickMs = Math.ceil(atMs / TAINTING_PASS_MS) * TAINTING_PASS_MS;
+    tainter.timer = this.world.kernel.scheduleAt(tickMs, this.taintingDue, tainter);
+  }
+
+  /** doNoExecuteTaintingPass for one zone (RateLimitedTimedQueue.Try). */
+  private readonly taintingDue = (arg: unknown): void => {
+    const tainter = arg as ZoneTainter;
+    tainter.timer = 0;
+    if (this.suspended) return;
+    const nowMs = this.world.nowMs;
+    while (tainter.queue.length > 0 && tainter.limiter.tryAccept(nowMs)) {
+      this.taintNow(tainter.queue.shift() as string);
+    }
+    this.armTainter(tainter);
+  };
+
+  private taintNow(name: string): void {
+    const node = this.world.cache.get<Node>("Node", NODE_NAMESPACE, name);
+    if (node === undefined) return;
+    const status = readyStatus(node);
+    if (status === "False") this.swapTaints(name, NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE);
+    else if (status === "Unknown") this.swapTaints(name, UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE);
+  }
+
+  /** SwapNodeControllerTaint: adds `add` (timeAdded now) and removes `remove`, on the latest Node. */
+  private swapTaints(name: string, add: Taint, remove: Taint): void {
+    const stamp = toTimestamp(this.world.nowMs);
+    this.patchNode(name, (draft) => {
+      const taints = (draft.spec?.taints ?? []).filter((taint) => !(taint.key === remove.key && taint.effect === remove.effect));
+      if (!hasTaint(taints, add)) taints.push({ ...add, timeAdded: stamp });
+      setTaints(draft, taints);
+    });
+  }
+
+  // ---- zones ----
+
+  /** handleDisruption. */
+  private handleDisruption(zoneConditions: Map<string, string[]>, nodes: readonly Node[]): void {
+    const newStates = new Map<string, ZoneState>();
+    let allAreFullyDisrupted = true;
+    for (const [zone, statuses] of zoneConditions) {
+      const state = computeZoneState(statuses);
+      if (state !== "FullDisruption") allAreFullyDisrupted = false;
+      newStates.set(zone, state);
+    }
+    let allWereFullyDisrupted = true;
+    for (const [zone, state] of [...this.zoneStates]) {
+      if (!zoneConditions.has(zone)) {
+        this.zoneStates.delete(zone);
+        continue;
+      }
+      if (state !== "FullDisruption") allWereFullyDisrupted = false;
+    }
+    if (allAreFullyDisrupted && allWereFullyDisrupted) return;
+    if (allAreFullyDisrupted) {
+      // Every zone is down: most likely the control plane is cut off; stop all evictions.
+      for (const node of nodes) this.markNodeAsReachable(node);
+      for (const zone of this.zoneStates.keys()) {
+        this.swapLimiter(zone, 0);
+        this.zoneStates.set(zone, "FullDisruption");
+      }
+      return;
+    }
+    if (allWereFullyDisrupted) {
+      const nowMs = this.world.nowMs;
+      for (const health of this.health.values()) health.probeTimestampMs = nowMs;
+    }
+    for (const [zone, state] of [...this.zoneStates]) {
+      const next = newStates.get(zone) as ZoneState;
+      if (state === next && !allWereFullyDisrupted) continue;
+      this.swapLimiter(zone, zoneQps(next, zoneConditions.get(zone)?.length ?? 0));
+      this.zoneStates.set(zone, next);
+    }
+  }
+
+  /** RateLimitedTimedQueue.SwapLimiter: a new bucket (full, unless the old one had no token). */
+  private swapLimiter(zone: string, qps: number): void {
+    const tainter = this.ensureTainter(zone);
+    if (tainter.limiter.qps === qps) return;
+    const nowMs = this.world.nowMs;
+    const next = new TokenBucket(qps, nowMs);
+    if (qps > 0 && !tainter.limiter.tryAccept(nowMs)) next.tryAccept(nowMs);
+    tainter.limiter = next;
+    this.world.kernel.cancel(tainter.timer);
+    tainter.timer = 0;
+    this.armTainter(tainter);
+  }
+
+  // ---- condition taints (doNoScheduleTaintingPass) ----
+
+  private reconcileConditionTaints(node: Node): void {
+    const wanted = new Set<string>();
+    for (const condition of node.status?.conditions ?? []) {
+      const key = CONDITION_TAINTS[condition.type]?.[condition.status];
+      if (key !== undefined) wanted.add(key);
+    }
+    if (node.spec?.unschedulable === true) wanted.add(TAINT_UNSCHEDULABLE);
+    const taints = node.spec?.taints ?? [];
+    const present = new Set(
+      taints.filter((taint) => taint.effect === "NoSchedule" && CONDITION_TAINT_KEYS.has(taint.key)).map((taint) => taint.key),
+    );
+    if (present.size === wanted.size && [...wanted].every((key) => present.has(key))) return;
+    const stamp = toTimestamp(this.world.nowMs);
+    this.patchNode(node.metadata.name, (draft) => {
+      const kept = (draft.spec?.taints ?? []).filter(
+        (taint) => !(taint.effect === "NoSchedule" && CONDITION_TAINT_KEYS.has(taint.key) && !wanted.has(taint.key)),
+      );
+      for (const key of wanted) {
+        if (!kept.some((taint) => taint.key === key && taint.effect === "NoSchedule")) kept.push({ key, effect: "NoSchedule", timeAdded: stamp });
+      }
+      setTaints(draft, kept);
+    });
+  }
+
+  private patchNode(name: string, recipe: (draft: Draft<Node>) => void): void {
+    try {
+      this.world.store.patch<Node>("Node", NODE_NAMESPACE, name, recipe);
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+    }
+  }
+}
+
+function readyStatus(node: Node): string {
+  return node.status?.conditions?.find((condition) => condition.type === "Ready")?.status ?? "Unknown";
+}
+
+/** nodetopology.GetZoneKey, without the region (our nodes have none): the zone label or "". */
+function zoneKey(node: Node): string {
+  return node.metadata.labels?.[LABEL_ZONE] ?? "";
+}
+
+function hasTaint(taints: readonly Taint[], wanted: Taint): boolean {
+  return taints.some((taint) => taint.key === wanted.key && taint.effect === wanted.effect);
+}
+
+function setTaints(draft: Draft<Node>, taints: Taint[]): void {
+  const writable = draft as { spec?: { taints?: Taint[] } };
+  writable.spec ??= {};
+  if (taints.length === 0) delete writable.spec.taints;
+  else writable.spec.taints = taints;
+}
+
+/** ComputeZoneState. */
+export function computeZoneState(readyStatuses: readonly string[]): ZoneState {
+  let ready = 0;
+  let notReady = 0;
+  for (const status of readyStatuses) {
+    if (status === "True") ready++;
+    else notReady++;
+  }
+  if (ready === 0 && notReady > 0) return "FullDisruption";
+  if (notReady > 2 && notReady / (notReady + ready) >= UNHEALTHY_ZONE_THRESHOLD) return "PartialDisruption";
+  return "Normal";
+}
+
+/** setLimiterInZone: Normal and FullDisruption (HealthyQPSFunc) 0.1/s; PartialDisruption (ReducedQPSFunc) 0.01/s above 50 nodes, else 0. */
+function zoneQps(state: ZoneState, zoneSize: number): number {
+  if (state === "PartialDisruption") return zoneSize > LARGE_CLUSTER_THRESHOLD ? SECONDARY_EVICTION_LIMITER_QPS : 0;
+  return EVICTION_LIMITER_QPS;
+}
