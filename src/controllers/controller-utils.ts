@@ -146,45 +146,52 @@ function afterOrZero(t1Ms: number, t2Ms: number): boolean {
 }
 
 /**
- * Newer first, bucketed by LogarithmicScaleDown: times in the same power-of-two age bucket are
- * ordered by UID instead. `nowMs` undefined is Go's zero Now (plain comparison). Only called
- * when the times differ.
+ * Newer first, for two different times, bucketed by LogarithmicScaleDown: times in the same
+ * power-of-two age bucket are ordered by UID instead (equal UIDs: no order, and no later rule
+ * is consulted, as in Kubernetes). `nowMs` undefined is Go's zero Now (plain comparison).
  */
-function newerFirst(aMs: number, bMs: number, a: Pod, b: Pod, nowMs: number | undefined): boolean {
-  if (nowMs === undefined || aMs === ZERO_TIME || bMs === ZERO_TIME) return afterOrZero(aMs, bMs);
+function newerFirst(aMs: number, bMs: number, a: Pod, b: Pod, nowMs: number | undefined): number {
+  if (nowMs === undefined || aMs === ZERO_TIME || bMs === ZERO_TIME) return afterOrZero(aMs, bMs) ? -1 : 1;
   const rankDiff = logarithmicRankDiff(aMs, bMs, nowMs);
-  if (rankDiff === 0) return a.metadata.uid < b.metadata.uid;
-  return rankDiff < 0;
+  if (rankDiff !== 0) return rankDiff < 0 ? -1 : 1;
+  const uidA = a.metadata.uid;
+  const uidB = b.metadata.uid;
+  return uidA < uidB ? -1 : uidA > uidB ? 1 : 0;
 }
 
 /**
- * ActivePodsWithRanks.Less (v1.28, PodDeletionCost and LogarithmicScaleDown on): true if `a`
- * should be deleted before `b`. Rules in turn: unassigned first; phase Pending < Unknown <
- * Running; not ready first; lower deletion cost first; higher rank first; ready for less time
- * first; more restarts first; newer first. False when no rule decides.
+ * ActivePodsWithRanks.Less (v1.28, PodDeletionCost and LogarithmicScaleDown on) as a three-way
+ * comparison: negative if `a` should be deleted before `b`, positive if after, 0 when no rule
+ * decides. Rules in turn: unassigned first; phase Pending < Unknown < Running; not ready first;
+ * lower deletion cost first; higher rank first; ready for less time first; more restarts first;
+ * newer first. Each rule decides both directions alike, so one pass answers Less(a, b) and
+ * Less(b, a).
  */
-export function deleteBefore(a: RankedPod, b: RankedPod, nowMs: number | undefined): boolean {
-  if (a.assigned !== b.assigned) return !a.assigned;
-  if (a.phaseOrdinal !== b.phaseOrdinal) return a.phaseOrdinal < b.phaseOrdinal;
-  if (a.ready !== b.ready) return !a.ready;
-  if (a.deletionCost !== b.deletionCost) return a.deletionCost < b.deletionCost;
-  if (a.rank !== b.rank) return a.rank > b.rank;
+export function compareByDeletionRules(a: RankedPod, b: RankedPod, nowMs: number | undefined): number {
+  if (a.assigned !== b.assigned) return a.assigned ? 1 : -1;
+  if (a.phaseOrdinal !== b.phaseOrdinal) return a.phaseOrdinal < b.phaseOrdinal ? -1 : 1;
+  if (a.ready !== b.ready) return a.ready ? 1 : -1;
+  if (a.deletionCost !== b.deletionCost) return a.deletionCost < b.deletionCost ? -1 : 1;
+  if (a.rank !== b.rank) return a.rank > b.rank ? -1 : 1;
   if (a.ready && b.ready && a.readySinceMs !== b.readySinceMs) {
     return newerFirst(a.readySinceMs, b.readySinceMs, a.pod, b.pod, nowMs);
   }
-  if (a.maxRestarts !== b.maxRestarts) return a.maxRestarts > b.maxRestarts;
+  if (a.maxRestarts !== b.maxRestarts) return a.maxRestarts > b.maxRestarts ? -1 : 1;
   if (a.createdMs !== b.createdMs) return newerFirst(a.createdMs, b.createdMs, a.pod, b.pod, nowMs);
-  return false;
+  return 0;
+}
+
+/** ActivePodsWithRanks.Less: true if `a` should be deleted before `b`. */
+export function deleteBefore(a: RankedPod, b: RankedPod, nowMs: number | undefined): boolean {
+  return compareByDeletionRules(a, b, nowMs) < 0;
 }
 
 /**
- * The deletion order as a sort comparator: deleteBefore both ways, then (Go's sort is unstable,
- * kubernetes-semantics.md §3.2) the pod name and namespace so ties never depend on input order.
+ * The deletion order as a sort comparator: the rules, then (Go's sort is unstable,
+ * kubernetes-semantics.md §3.2) the pod name and namespace, so ties never depend on input order.
  */
 export function compareForDeletion(a: RankedPod, b: RankedPod, nowMs: number | undefined): number {
-  if (deleteBefore(a, b, nowMs)) return -1;
-  if (deleteBefore(b, a, nowMs)) return 1;
-  return compareNames(a.pod, b.pod);
+  return compareByDeletionRules(a, b, nowMs) || compareNames(a.pod, b.pod);
 }
 
 function compareNames(a: KObject, b: KObject): number {

@@ -26,7 +26,7 @@ export const SUPPORTED = {
   /** Kinds a `rollback` action can target. */
   rollbackKinds: ["Deployment"],
   /** Kinds traffic can be sent to (traffic `to:`, availability `of:`). */
-  trafficTargets: ["Service", "Gateway"],
+  trafficTargets: ["Service", "Gateway", "LoadBalancer"],
   /**
    * Names `controllerDown` accepts. Empty: any name is accepted here and the runner checks it
    * against the components it registered.

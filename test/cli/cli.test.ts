@@ -58,28 +58,18 @@ describe("rolloutsim check", () => {
 });
 
 describe("usage", () => {
-  it("shows help with examples and exits 0", () => {
-    for (const command of ["run", "check", "test", "sweep", "schema"]) {
-      const result = rolloutsim(command, "--help");
-      expect(result.status).toBe(0);
-      expect(result.stdout).toContain(`Usage: rolloutsim ${command}`);
-      expect(result.stdout).toContain("Examples:");
-    }
-  });
-
-  it("exits 2 on an unknown option or a bad option value", () => {
-    for (const args of [["run", join(CLI, "tiny.yaml"), "--bogus"], ["run", join(CLI, "tiny.yaml"), "--seed", "abc"], ["sweep", join(CLI, "tiny.yaml"), "--seeds", "5..1"]]) {
-      const result = rolloutsim(...args);
-      expect(result.status).toBe(2);
-      expect(result.stderr).not.toMatch(STACK_LINE);
-    }
-  });
-
   it("prints the JSON Schema", () => {
     const result = rolloutsim("schema");
     expect(result.status).toBe(0);
     const schema = JSON.parse(result.stdout) as { $defs: Record<string, unknown> };
     expect(Object.keys(schema.$defs)).toContain("Scenario");
+  });
+
+  it("exits 2 on an unknown option, without a stack trace", () => {
+    const result = rolloutsim("run", join(CLI, "tiny.yaml"), "--bogus");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain("unknown option '--bogus'");
+    expect(result.stderr).not.toMatch(STACK_LINE);
   });
 });
 
