@@ -77,7 +77,6 @@ function validFirstDigit(value: string): boolean {
   return first >= 49 /* 1 */ && first <= 57 /* 9 */;
 }
 
-
 /** The highest restartCount among regular containers (maxContainerRestarts). */
 export function maxContainerRestarts(pod: Pod): number {
   let max = 0;

@@ -312,7 +312,8 @@ export class ReplicaSetController extends Controller {
     // A cached copy older than the store (our own last status write not seen yet) would fail with
     // Conflict, after which Kubernetes reads the object and retries: go straight to the retry.
     const current = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
-    if (current !== undefined && current.metadata.resourceVersion !== rs.metadata.resourceVersion) return write(current);
+    if (current !== undefined && current.metadata.resourceVersion !== rs.metadata.resourceVersion)
+      return write(current);
     try {
       return write(rs);
     } catch (error) {

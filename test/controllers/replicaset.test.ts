@@ -312,6 +312,23 @@ describe("ReplicaSet controller: status", () => {
     });
   });
 
+  it("recounts fully labeled pods when the template's labels change", () => {
+    const { world } = startFixture();
+    world.store.create(replicaSet("web", { replicas: 2 }));
+    runUntil(world, 100);
+    expect(getReplicaSet(world, "web").status?.fullyLabeledReplicas).toBe(2);
+    at(world, 1_000, () =>
+      world.store.patch<ReplicaSetLike>("ReplicaSet", "default", "web", (draft) => {
+        draft.spec = {
+          ...draft.spec,
+          template: { ...draft.spec?.template, metadata: { labels: { app: "web", tier: "x" } } },
+        };
+      }),
+    );
+    runUntil(world, 2_000);
+    expect(getReplicaSet(world, "web").status).toMatchObject({ replicas: 2, fullyLabeledReplicas: 0 });
+  });
+
   it("makes a pod available strictly after minReadySeconds, via the sync's requeue", () => {
     const { world } = startFixture();
     world.store.create(replicaSet("web", { replicas: 1, minReadySeconds: 10 }));
