@@ -3,10 +3,10 @@
  * JSON), and with --out writes summary.json, timeseries.csv and the trace. Nothing is written when
  * the scenario is bad input.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { loadScenario } from "../scenario/loader.ts";
-import type { Scenario } from "../scenario/model.ts";
+import { type Scenario, ScenarioError } from "../scenario/model.ts";
 import type { SimulationResult } from "../simulate.ts";
 import { formatSummary, timeseriesCsv } from "./format.ts";
 import { EXIT, type ExitCode, type Io, printProblems } from "./io.ts";
@@ -39,13 +39,19 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
     return EXIT.badInput;
   }
   const traceFile = options.trace ?? (options.out === undefined ? undefined : join(options.out, "trace.ndjson"));
-  if (options.out !== undefined) mkdirSync(options.out, { recursive: true });
-  if (traceFile !== undefined) mkdirSync(dirname(traceFile), { recursive: true });
-  const result = await runScenario(loaded.scenario, {
-    ...(options.seed === undefined ? {} : { seed: options.seed }),
-    ...(options.untilMs === undefined ? {} : { untilMs: options.untilMs }),
-    ...(traceFile === undefined ? {} : { traceFile }),
-  });
+  const created = prepareOutputs(options.out, traceFile);
+  let result: SimulationResult;
+  try {
+    result = await runScenario(loaded.scenario, {
+      ...(options.seed === undefined ? {} : { seed: options.seed }),
+      ...(options.untilMs === undefined ? {} : { untilMs: options.untilMs }),
+      ...(traceFile === undefined ? {} : { traceFile }),
+    });
+  } catch (error) {
+    // Bad input found while applying the objects: leave nothing behind, as for any bad input.
+    if (error instanceof ScenarioError) removeOutputs(created, traceFile);
+    throw error;
+  }
   const { timeseries, ...summary } = result;
   if (options.out !== undefined) {
     writeFileSync(join(options.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
@@ -53,4 +59,20 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   }
   io.out(options.json === true ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, loaded.scenario));
   return summary.passed ? EXIT.ok : EXIT.failed;
+}
+
+/** Creates the output folders; returns the folders this call created. */
+function prepareOutputs(out: string | undefined, traceFile: string | undefined): string[] {
+  const created: string[] = [];
+  for (const folder of [out, traceFile === undefined ? undefined : dirname(traceFile)]) {
+    if (folder === undefined || existsSync(folder)) continue;
+    mkdirSync(folder, { recursive: true });
+    created.push(folder);
+  }
+  return created;
+}
+
+function removeOutputs(created: readonly string[], traceFile: string | undefined): void {
+  if (traceFile !== undefined) rmSync(traceFile, { force: true });
+  for (const folder of created) rmSync(folder, { recursive: true, force: true });
 }

@@ -8,7 +8,8 @@
  * counts them exactly as a full pass would: active pods whose labels match the selector are
  * "claimed"; of those, the ones whose labels also match the template's are fully labeled, the
  * ready ones are ready, and the ready times are kept sorted to count the available ones at any
- * instant. Active owned pods that no longer match are kept aside for release. Counts depend on
+ * instant. Active owned pods that no longer match are kept aside for release. The claimed pods
+ * themselves are kept too, for the syncs that must choose which to delete. Counts depend on
  * the selector and template labels they were made with (the basis); a tally whose basis changed
  * is rebuilt.
  */
@@ -32,7 +33,8 @@ export interface PodCounts {
 const NEVER = Number.POSITIVE_INFINITY;
 
 export class ReplicaSetPodTally {
-  claimed = 0;
+  /** The claimed pods (owned, active, matching), by "namespace/name", in the cache index's order. */
+  readonly claimed = new Map<string, Pod>();
   fullyLabeled = 0;
   ready = 0;
   /** Owned, active pods whose labels no longer match the selector, by "namespace/name". */
@@ -67,18 +69,16 @@ export class ReplicaSetPodTally {
   /** The counts at `nowMs`: available = ready since strictly before now − minReady (IsPodAvailable). */
   counts(minReadyMs: number, nowMs: number): PodCounts {
     const available = minReadyMs <= 0 ? this.ready : countBelow(this.readySinceMs, nowMs - minReadyMs);
-    return { replicas: this.claimed, fullyLabeled: this.fullyLabeled, ready: this.ready, available };
+    return { replicas: this.claimed.size, fullyLabeled: this.fullyLabeled, ready: this.ready, available };
   }
 
   private apply(pod: Pod, sign: 1 | -1): void {
     if (!isPodActive(pod)) return;
-    if (!matchesSelector(this.selector, pod.metadata.labels)) {
-      const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-      if (sign > 0) this.unmatched.set(key, pod);
-      else this.unmatched.delete(key);
-      return;
-    }
-    this.claimed += sign;
+    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const set = matchesSelector(this.selector, pod.metadata.labels) ? this.claimed : this.unmatched;
+    if (sign > 0) set.set(key, pod);
+    else set.delete(key);
+    if (set === this.unmatched) return;
     if (hasTemplateLabels(pod.metadata.labels, this.templateLabels)) this.fullyLabeled += sign;
     const readySince = readySinceMs(pod);
     if (readySince === undefined) return;

@@ -183,18 +183,9 @@ export class ReplicaSetController extends Controller {
     return adopted;
   }
 
-  /**
-   * The claimed pods as a list (only deletions need it): owned, active and matching (those the
-   * tally did not set aside as unmatched), then the adopted ones.
-   */
-  private claimedPods(rs: ReplicaSetLike, tally: ReplicaSetPodTally, adopted: readonly Pod[]): Pod[] {
-    const pods: Pod[] = [];
-    const unmatched = tally.unmatched.size === 0 ? undefined : tally.unmatched;
-    for (const pod of this.world.cache.byIndex<Pod>(INDEX_PODS_BY_CONTROLLER, rs.metadata.uid)) {
-      if (!isPodActive(pod)) continue;
-      if (unmatched !== undefined && unmatched.get(podKey(pod)) === pod) continue;
-      pods.push(pod);
-    }
+  /** The claimed pods as a list (only deletions need it): the tally's, then the adopted ones. */
+  private claimedPods(tally: ReplicaSetPodTally, adopted: readonly Pod[]): Pod[] {
+    const pods = [...tally.claimed.values()];
     for (const pod of adopted) pods.push(pod);
     return pods;
   }
@@ -220,9 +211,9 @@ export class ReplicaSetController extends Controller {
     tally: ReplicaSetPodTally,
     adopted: readonly Pod[],
   ): ApiError | undefined {
-    const diff = tally.claimed + adopted.length - desiredReplicas(rs);
+    const diff = tally.claimed.size + adopted.length - desiredReplicas(rs);
     if (diff < 0) return this.createPods(rs, key, Math.min(-diff, BURST_REPLICAS));
-    if (diff > 0) return this.deletePods(rs, key, this.claimedPods(rs, tally, adopted), Math.min(diff, BURST_REPLICAS));
+    if (diff > 0) return this.deletePods(rs, key, this.claimedPods(tally, adopted), Math.min(diff, BURST_REPLICAS));
     return undefined;
   }
 

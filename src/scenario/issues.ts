@@ -28,7 +28,9 @@ export function issuesToProblems(
  * twice; keep the unknown field, which names the culprit.
  */
 function withoutRedundant(issues: readonly Issue[]): Issue[] {
-  const unknownAt = new Set(issues.filter((each) => each.code === "unrecognized_keys").map((each) => JSON.stringify(each.path)));
+  const unknownAt = new Set(
+    issues.filter((each) => each.code === "unrecognized_keys").map((each) => JSON.stringify(each.path)),
+  );
   return issues.filter(
     (each) => !(each.code === "custom" && each.params?.exactlyOne === true && unknownAt.has(JSON.stringify(each.path))),
   );

@@ -37,7 +37,9 @@ describe("rolloutsim check", () => {
   });
 
   it("exits 2 and prints FILE:LINE:COL: path: message for every problem", () => {
-    const files = ["negative-replicas", "unknown-object-field", "unsupported-kind"].map((name) => join(BAD, `${name}.yaml`));
+    const files = ["negative-replicas", "unknown-object-field", "unsupported-kind"].map((name) =>
+      join(BAD, `${name}.yaml`),
+    );
     const result = rolloutsim("check", ...files);
     expect(result.status).toBe(2);
     const lines = result.stderr.trimEnd().split("\n");
@@ -90,7 +92,20 @@ describe("rolloutsim run", () => {
     const printed = JSON.parse(result.stdout) as Record<string, unknown>;
     const written = JSON.parse(readFileSync(join(out, "summary.json"), "utf8")) as Record<string, unknown>;
     expect(written).toEqual(printed);
-    expect(Object.keys(written)).toEqual(expect.arrayContaining(["scenario", "seed", "traceHash", "simulatedMs", "events", "passed", "assertions", "invariantViolations", "requests", "workloads"]));
+    expect(Object.keys(written)).toEqual(
+      expect.arrayContaining([
+        "scenario",
+        "seed",
+        "traceHash",
+        "simulatedMs",
+        "events",
+        "passed",
+        "assertions",
+        "invariantViolations",
+        "requests",
+        "workloads",
+      ]),
+    );
     expect(written).toMatchObject({ scenario: "tiny", seed: 5, simulatedMs: 60_000, passed: true });
     expect(written).not.toHaveProperty("timeseries");
     expect(readFileSync(join(out, "timeseries.csv"), "utf8").split("\n")[0]).toBe("t_ms,series,metric,value");

@@ -17,7 +17,10 @@ const scratch = mkdtempSync(join(tmpdir(), "rolloutsim-determinism-"));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
 function rolloutsim(...args: string[]): { status: number | null; stdout: string } {
-  const result = spawnSync(process.execPath, [join(ROOT, "bin", "rolloutsim.mjs"), ...args], { cwd: ROOT, encoding: "utf8" });
+  const result = spawnSync(process.execPath, [join(ROOT, "bin", "rolloutsim.mjs"), ...args], {
+    cwd: ROOT,
+    encoding: "utf8",
+  });
   return { status: result.status, stdout: result.stdout };
 }
 
@@ -41,7 +44,19 @@ describe("one seed, one trace hash", () => {
     expect(runHash).toMatch(/^[0-9a-f]{64}$/);
 
     const out = join(scratch, "sweep");
-    const sweep = rolloutsim("sweep", TINY, "--seeds", "3..4", "--workers", "2", "--no-progress", "--set", "Deployment/web.spec.replicas=2,3", "--out", out);
+    const sweep = rolloutsim(
+      "sweep",
+      TINY,
+      "--seeds",
+      "3..4",
+      "--workers",
+      "2",
+      "--no-progress",
+      "--set",
+      "Deployment/web.spec.replicas=2,3",
+      "--out",
+      out,
+    );
     expect(sweep.status).toBe(0);
     const rows = sweepRows(out);
     expect(rows.map((row) => [row["Deployment/web.spec.replicas"], row.seed])).toEqual([

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { csv, percentile, table } from "../../src/cli/format.ts";
 import type { Io } from "../../src/cli/io.ts";
 import { main } from "../../src/cli/program.ts";
-import type { SweepRunResult } from "../../src/cli/sweep-job.ts";
 import { combinations, compare, comparisonTable, parseSeedRange, parseSetOption } from "../../src/cli/sweep.ts";
+import type { SweepRunResult } from "../../src/cli/sweep-job.ts";
 import { escapeXml, junitXml } from "../../src/cli/test-command.ts";
 
 const CLI = join(import.meta.dirname, "..", "fixtures", "cli");
@@ -30,12 +30,15 @@ function capture(overrides: Partial<Io> = {}): Io & { stdout: string; stderr: st
 }
 
 describe("main()", () => {
-  it.each(["run", "check", "test", "sweep", "schema"])("shows help with examples for %s and exits 0", async (command) => {
-    const io = capture();
-    expect(await main([command, "--help"], io)).toBe(0);
-    expect(io.stdout).toContain(`Usage: rolloutsim ${command}`);
-    expect(io.stdout).toContain("Examples:");
-  });
+  it.each(["run", "check", "test", "sweep", "schema"])(
+    "shows help with examples for %s and exits 0",
+    async (command) => {
+      const io = capture();
+      expect(await main([command, "--help"], io)).toBe(0);
+      expect(io.stdout).toContain(`Usage: rolloutsim ${command}`);
+      expect(io.stdout).toContain("Examples:");
+    },
+  );
 
   it.each([
     [["run", "x.yaml", "--seed", "abc"], "expected a non-negative whole number"],
@@ -111,7 +114,13 @@ describe("sweep arguments", () => {
   });
 
   it("compares combinations by pass rate and percentiles", () => {
-    const run = (combination: number, seed: number, passed: boolean, availability: number | null, rolloutMs: number | null): SweepRunResult => ({
+    const run = (
+      combination: number,
+      seed: number,
+      passed: boolean,
+      availability: number | null,
+      rolloutMs: number | null,
+    ): SweepRunResult => ({
       combination,
       seed,
       passed,
@@ -131,8 +140,26 @@ describe("sweep arguments", () => {
       [run(0, 1, true, 1, 10_000), run(0, 2, false, 0.9, Number.POSITIVE_INFINITY), run(1, 1, true, null, null)],
     );
     expect(stats).toEqual([
-      { label: "a", runs: 2, passRate: 0.5, availabilityP50: 0.9, availabilityP95: 1, availabilityMin: 0.9, rolloutP50Ms: 10_000, rolloutP95Ms: Number.POSITIVE_INFINITY },
-      { label: "b", runs: 1, passRate: 1, availabilityP50: null, availabilityP95: null, availabilityMin: null, rolloutP50Ms: null, rolloutP95Ms: null },
+      {
+        label: "a",
+        runs: 2,
+        passRate: 0.5,
+        availabilityP50: 0.9,
+        availabilityP95: 1,
+        availabilityMin: 0.9,
+        rolloutP50Ms: 10_000,
+        rolloutP95Ms: Number.POSITIVE_INFINITY,
+      },
+      {
+        label: "b",
+        runs: 1,
+        passRate: 1,
+        availabilityP50: null,
+        availabilityP95: null,
+        availabilityMin: null,
+        rolloutP50Ms: null,
+        rolloutP95Ms: null,
+      },
     ]);
     const printed = comparisonTable(stats);
     expect(printed).toContain("incomplete");
@@ -153,14 +180,39 @@ describe("formats", () => {
   });
 
   it("aligns table columns", () => {
-    expect(table([["A", "BB"], ["ccc", "d"]], "")).toBe("A    BB\nccc  d");
+    expect(
+      table(
+        [
+          ["A", "BB"],
+          ["ccc", "d"],
+        ],
+        "",
+      ),
+    ).toBe("A    BB\nccc  d");
   });
 
   it("escapes JUnit XML and counts cases, failures and errors", () => {
     expect(escapeXml('<a & "b">\u0001')).toBe("&lt;a &amp; &quot;b&quot;&gt;");
     const xml = junitXml([
-      { file: "a.yaml", name: "a", seed: 1, traceHash: "h", assertions: [{ name: "x <= 1", passed: false, message: "2" }, { name: "y", passed: true, message: "ok" }], error: null },
-      { file: "b.yaml", name: "b.yaml", seed: null, traceHash: "", assertions: null, error: { kind: "bad-input", message: "b.yaml:1:1: kind: is required" } },
+      {
+        file: "a.yaml",
+        name: "a",
+        seed: 1,
+        traceHash: "h",
+        assertions: [
+          { name: "x <= 1", passed: false, message: "2" },
+          { name: "y", passed: true, message: "ok" },
+        ],
+        error: null,
+      },
+      {
+        file: "b.yaml",
+        name: "b.yaml",
+        seed: null,
+        traceHash: "",
+        assertions: null,
+        error: { kind: "bad-input", message: "b.yaml:1:1: kind: is required" },
+      },
     ]);
     expect(xml).toContain('<testsuites name="rolloutsim" tests="3" failures="1" errors="1">');
     expect(xml).toContain('<failure type="AssertionFailed" message="2">2</failure>');

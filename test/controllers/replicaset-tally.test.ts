@@ -88,6 +88,9 @@ describe("ReplicaSetPodTally", () => {
       expect(tally.counts(minReadySeconds * 1000, nowMs)).toEqual(
         countPods(claimed, templateLabels, minReadySeconds * 1000, nowMs),
       );
+      expect([...tally.claimed.values()].map((pod) => pod.metadata.name).sort()).toEqual(
+        claimed.map((pod) => pod.metadata.name).sort(),
+      );
       expect([...tally.unmatched.values()].map((pod) => pod.metadata.name).sort()).toEqual(
         unmatched.map((pod) => pod.metadata.name).sort(),
       );

@@ -51,8 +51,13 @@ const BASE_DOCUMENTS = Array.from(parseAllDocuments(FULL_TEXT)).map((document) =
 
 function pathsOf(value: Json, prefix: Path = [], out: Path[] = []): Path[] {
   out.push(prefix);
-  if (Array.isArray(value)) value.forEach((child, index) => pathsOf(child, [...prefix, index], out));
-  else if (value !== null && typeof value === "object") for (const [key, child] of Object.entries(value)) pathsOf(child, [...prefix, key], out);
+  if (Array.isArray(value)) {
+    value.forEach((child, index) => {
+      pathsOf(child, [...prefix, index], out);
+    });
+  } else if (value !== null && typeof value === "object") {
+    for (const [key, child] of Object.entries(value)) pathsOf(child, [...prefix, key], out);
+  }
   return out;
 }
 
@@ -63,7 +68,13 @@ function parentAndKey(root: Json, path: Path): { parent: Json[] | Record<string,
   return { parent: current as Json[] | Record<string, Json>, key: path[path.length - 1] as string | number };
 }
 
-type Mutation = { op: "delete" | "replace" | "nest" | "swapType" | "addKey"; at: number; value: Json; depth: number; key: string };
+type Mutation = {
+  op: "delete" | "replace" | "nest" | "swapType" | "addKey";
+  at: number;
+  value: Json;
+  depth: number;
+  key: string;
+};
 
 function mutate(root: Json, mutation: Mutation): Json {
   const paths = pathsOf(root);
@@ -88,10 +99,18 @@ function mutate(root: Json, mutation: Mutation): Json {
       break;
     }
     case "swapType":
-      record[key] = typeof current === "string" ? Number(current.replace(/\D/g, "") || "7") : typeof current === "number" ? String(current) : current === null ? {} : null;
+      record[key] =
+        typeof current === "string"
+          ? Number(current.replace(/\D/g, "") || "7")
+          : typeof current === "number"
+            ? String(current)
+            : current === null
+              ? {}
+              : null;
       break;
     case "addKey":
-      if (current !== null && typeof current === "object" && !Array.isArray(current)) current[mutation.key] = mutation.value;
+      if (current !== null && typeof current === "object" && !Array.isArray(current))
+        current[mutation.key] = mutation.value;
       break;
   }
   return root;
@@ -157,9 +176,12 @@ describe("parseScenario never throws", () => {
     expectWellFormed(parse(text));
   });
 
-  test.prop([fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 })], { numRuns: 300 })("on YAML-shaped token soup", (tokens) => {
-    expectWellFormed(parse(tokens.join("")));
-  });
+  test.prop([fc.array(fc.constantFrom(...TOKENS), { maxLength: 60 })], { numRuns: 300 })(
+    "on YAML-shaped token soup",
+    (tokens) => {
+      expectWellFormed(parse(tokens.join("")));
+    },
+  );
 
   test.prop([fc.array(mutationArbitrary, { minLength: 1, maxLength: 4 }), fc.nat()], { numRuns: 200 })(
     "on mutations of a valid scenario",
@@ -180,13 +202,23 @@ describe("parseScenario never throws", () => {
     "on deep nesting",
     (depth, opener) => {
       const closer = opener === "[" ? "]" : opener === "{a: " ? "}" : "";
-      const nested = opener === "- " ? Array.from({ length: Math.min(depth, 2000) }, (_, i) => `${" ".repeat(i * 2)}- `).join("\n") : opener.repeat(depth) + closer.repeat(depth);
-      expectWellFormed(parse(`apiVersion: rolloutsim/v1\nkind: Scenario\nmetadata: {name: deep}\nspec:\n  duration: 1m\n  images: ${nested}\n`));
+      const nested =
+        opener === "- "
+          ? Array.from({ length: Math.min(depth, 2000) }, (_, i) => `${" ".repeat(i * 2)}- `).join("\n")
+          : opener.repeat(depth) + closer.repeat(depth);
+      expectWellFormed(
+        parse(
+          `apiVersion: rolloutsim/v1\nkind: Scenario\nmetadata: {name: deep}\nspec:\n  duration: 1m\n  images: ${nested}\n`,
+        ),
+      );
     },
   );
 
   test("on an alias bomb", () => {
-    const levels = Array.from({ length: 9 }, (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(", ")}]`);
+    const levels = Array.from(
+      { length: 9 },
+      (_, i) => `l${i + 1}: &l${i + 1} [${Array(10).fill(`*l${i}`).join(", ")}]`,
+    );
     const text = `l0: &l0 "lol"\n${levels.join("\n")}\n`;
     const result = parse(text);
     expect(result.ok).toBe(false);

@@ -6,17 +6,20 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_IMAGE_PROFILE, DEFAULT_TIMING } from "../../src/world/config.ts";
 import { loadScenario, parseScenario } from "../../src/scenario/loader.ts";
 import type { Scenario } from "../../src/scenario/model.ts";
 import { tokenizePath } from "../../src/scenario/overrides.ts";
+import { DEFAULT_IMAGE_PROFILE, DEFAULT_TIMING } from "../../src/world/config.ts";
 
 const GOOD = join(import.meta.dirname, "..", "fixtures", "good");
 const FULL = join(GOOD, "full.yaml");
 
 function load(path: string): Scenario {
   const result = loadScenario(path);
-  if (!result.ok) throw new Error(result.problems.map((each) => `${each.line}:${each.column} ${each.path}: ${each.message}`).join("\n"));
+  if (!result.ok)
+    throw new Error(
+      result.problems.map((each) => `${each.line}:${each.column} ${each.path}: ${each.message}`).join("\n"),
+    );
   return result.scenario;
 }
 
@@ -69,9 +72,19 @@ describe("the full example", () => {
 
   it("merges each image over the default profile", () => {
     expect([...scenario.images.keys()]).toEqual(["demo:v1", "demo:v2", "demo:v3"]);
-    expect(scenario.images.get("demo:v1")).toEqual({ ...DEFAULT_IMAGE_PROFILE, startup: { kind: "constant", valueMs: 5000 } });
-    expect(scenario.images.get("demo:v2")).toMatchObject({ startup: { kind: "lognormal", medianMs: 8000, sigma: 0.3 }, errorRate: 0.01 });
-    expect(scenario.images.get("demo:v3")).toMatchObject({ ready: false, errorRate: 0.025, crashAfter: { kind: "constant", valueMs: 30_000 } });
+    expect(scenario.images.get("demo:v1")).toEqual({
+      ...DEFAULT_IMAGE_PROFILE,
+      startup: { kind: "constant", valueMs: 5000 },
+    });
+    expect(scenario.images.get("demo:v2")).toMatchObject({
+      startup: { kind: "lognormal", medianMs: 8000, sigma: 0.3 },
+      errorRate: 0.01,
+    });
+    expect(scenario.images.get("demo:v3")).toMatchObject({
+      ready: false,
+      errorRate: 0.025,
+      crashAfter: { kind: "constant", valueMs: 30_000 },
+    });
   });
 
   it("puts included objects first, then the stream's, with the default namespace", () => {
@@ -83,14 +96,26 @@ describe("the full example", () => {
       "LoadBalancer/slb",
     ]);
     expect(scenario.objects.every(({ object }) => object.metadata.namespace === "default")).toBe(true);
-    expect(scenario.objects[0]?.source).toMatchObject({ file: join(GOOD, "manifests", "service.yaml"), line: 4, path: "Service/demo" });
+    expect(scenario.objects[0]?.source).toMatchObject({
+      file: join(GOOD, "manifests", "service.yaml"),
+      line: 4,
+      path: "Service/demo",
+    });
     expect(scenario.objects[1]?.source).toMatchObject({ file: FULL, path: "Deployment/demo" });
   });
 
   it("keeps objects as written (the store applies the API defaults)", () => {
-    const deployment = scenario.objects[1]?.object as { spec: { strategy: unknown; template: { spec: { containers: { resources: unknown }[] } } } };
-    expect(deployment.spec.strategy).toEqual({ type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } });
-    expect(deployment.spec.template.spec.containers[0]?.resources).toEqual({ requests: { cpu: "500m", memory: "512Mi" }, limits: { memory: "1Gi" } });
+    const deployment = scenario.objects[1]?.object as {
+      spec: { strategy: unknown; template: { spec: { containers: { resources: unknown }[] } } };
+    };
+    expect(deployment.spec.strategy).toEqual({
+      type: "RollingUpdate",
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
+    expect(deployment.spec.template.spec.containers[0]?.resources).toEqual({
+      requests: { cpu: "500m", memory: "512Mi" },
+      limits: { memory: "1Gi" },
+    });
   });
 
   it("resolves traffic: rates per second, segments, sources", () => {
@@ -123,8 +148,19 @@ describe("the full example", () => {
       [180_000, { type: "scale", target: demo, replicas: 6 }],
       [240_000, { type: "patch", target: demo, merge: { spec: { strategy: { rollingUpdate: { maxSurge: 2 } } } } }],
       [300_000, { type: "fault", fault: { type: "nodeDown", node: "dca-1" }, id: "nodeDown-1", forMs: 180_000 }],
-      [300_000, { type: "fault", fault: { type: "watchDelay", delay: { kind: "constant", valueMs: 2000 } }, id: "slow-watch" }],
-      [360_000, { type: "fault", fault: { type: "controllerDown", controller: "deployment" }, id: "controllerDown-2", forMs: 30_000 }],
+      [
+        300_000,
+        { type: "fault", fault: { type: "watchDelay", delay: { kind: "constant", valueMs: 2000 } }, id: "slow-watch" },
+      ],
+      [
+        360_000,
+        {
+          type: "fault",
+          fault: { type: "controllerDown", controller: "deployment" },
+          id: "controllerDown-2",
+          forMs: 30_000,
+        },
+      ],
       [420_000, { type: "fault", fault: { type: "podCrash", target: demo, count: 2 }, id: "podCrash-3" }],
       [480_000, { type: "fault", fault: { type: "imagePullFailure", image: "demo:v3" }, id: "imagePullFailure-4" }],
       [540_000, { type: "heal", id: "slow-watch" }],
@@ -132,7 +168,18 @@ describe("the full example", () => {
       [600_000, { type: "pause", target: demo }],
       [660_000, { type: "resume", target: demo }],
       [720_000, { type: "rollback", target: demo }],
-      [780_000, { type: "apply", object: { apiVersion: "v1", kind: "Pod", metadata: { name: "debug", namespace: "default" }, spec: { containers: [{ name: "debug", image: "busybox:1" }] } } }],
+      [
+        780_000,
+        {
+          type: "apply",
+          object: {
+            apiVersion: "v1",
+            kind: "Pod",
+            metadata: { name: "debug", namespace: "default" },
+            spec: { containers: [{ name: "debug", image: "busybox:1" }] },
+          },
+        },
+      ],
       [840_000, { type: "delete", target: { kind: "Pod", namespace: "default", name: "debug" } }],
     ]);
     expect(scenario.timeline[0]?.source).toMatchObject({ file: FULL, path: "spec.timeline[0]" });
@@ -148,7 +195,14 @@ describe("the full example", () => {
       { type: "maxUnavailable", target: demo, max: 1 },
       { type: "maxSurge", target: demo, max: 2 },
       { type: "requests", of: service, outcome: "failed", max: 1000 },
-      { type: "condition", target: demo, conditionType: "Progressing", status: "True", reason: "NewReplicaSetAvailable", withinMs: 600_000 },
+      {
+        type: "condition",
+        target: demo,
+        conditionType: "Progressing",
+        status: "True",
+        reason: "NewReplicaSetAvailable",
+        withinMs: 600_000,
+      },
       { type: "noInvariantViolations" },
     ]);
   });
@@ -173,7 +227,10 @@ describe("defaults and small rules", () => {
       "  duration: 1m\n  timeline:\n    - {at: 10s, delete: {target: Pod/team-a/solo}}\n",
     );
     const result = parseScenario(text, "ns.yaml");
-    expect(result.ok && result.scenario.timeline[0]?.action).toEqual({ type: "delete", target: { kind: "Pod", namespace: "team-a", name: "solo" } });
+    expect(result.ok && result.scenario.timeline[0]?.action).toEqual({
+      type: "delete",
+      target: { kind: "Pod", namespace: "team-a", name: "solo" },
+    });
   });
 
   it("keeps entries at the same time in file order", () => {
@@ -240,7 +297,8 @@ describe("--set overrides", () => {
     if (!result.ok) return;
     expect(result.scenario.seed).toBe(9);
     expect(result.scenario.timing.watchDelay).toEqual({ kind: "constant", valueMs: 1000 });
-    expect((result.scenario.objects[0]?.object.spec as { containers: { image: string }[] }).containers[0]?.image).toBe("app:v2");
+    const pod = result.scenario.objects[0]?.object.spec as { containers: { image: string }[] } | undefined;
+    expect(pod?.containers[0]?.image).toBe("app:v2");
   });
 
   it("validates overridden values like the file's own", () => {
@@ -251,7 +309,11 @@ describe("--set overrides", () => {
   });
 
   it("reports an override that names nothing", () => {
-    const result = parseScenario(MINIMAL, "m.yaml", { overrides: [{ path: "Deployment/nope.spec.replicas", value: 1 }] });
-    expect(!result.ok && result.problems.map((each) => [each.file, each.path])).toEqual([["--set", "Deployment/nope.spec.replicas"]]);
+    const result = parseScenario(MINIMAL, "m.yaml", {
+      overrides: [{ path: "Deployment/nope.spec.replicas", value: 1 }],
+    });
+    expect(!result.ok && result.problems.map((each) => [each.file, each.path])).toEqual([
+      ["--set", "Deployment/nope.spec.replicas"],
+    ]);
   });
 });

@@ -3,12 +3,30 @@
  * document covering the Scenario and every object kind; the support registry and the timing keys
  * agree with the schema and the runtime configuration; value types convert as documented.
  */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_TIMING } from "../../src/world/config.ts";
-import { ACTION_NAMES, ASSERTION_NAMES, FAULT_SCHEMAS, scenarioDocument, scenarioJsonSchema, TIMING_FIELDS } from "../../src/scenario/schema.ts";
+import {
+  ACTION_NAMES,
+  ASSERTION_NAMES,
+  FAULT_SCHEMAS,
+  scenarioDocument,
+  scenarioJsonSchema,
+  TIMING_FIELDS,
+} from "../../src/scenario/schema.ts";
 import { OBJECT_SCHEMAS } from "../../src/scenario/schema-objects.ts";
-import { distribution, duration, fraction, intOrPercent, ipOrCidr, objectRef, percent, rate } from "../../src/scenario/schema-values.ts";
+import {
+  distribution,
+  duration,
+  fraction,
+  intOrPercent,
+  ipOrCidr,
+  objectRef,
+  percent,
+  rate,
+} from "../../src/scenario/schema-values.ts";
 import { SUPPORTED } from "../../src/scenario/support.ts";
+import { DEFAULT_TIMING } from "../../src/world/config.ts";
 
 type JsonObject = Record<string, unknown>;
 
@@ -40,17 +58,33 @@ describe("the JSON Schema", () => {
   });
 
   it("describes the Scenario's top-level and spec properties, strictly", () => {
-    const scenario = defs.Scenario as { properties: Record<string, JsonObject>; required: string[]; additionalProperties: unknown };
+    const scenario = defs.Scenario as {
+      properties: Record<string, JsonObject>;
+      required: string[];
+      additionalProperties: unknown;
+    };
     expect(Object.keys(scenario.properties)).toEqual(["apiVersion", "kind", "metadata", "spec"]);
     expect(scenario.required).toEqual(["apiVersion", "kind", "metadata", "spec"]);
     expect(scenario.additionalProperties).toBe(false);
     const spec = scenario.properties.spec as { properties: Record<string, unknown>; required: string[] };
-    expect(Object.keys(spec.properties)).toEqual(["seed", "duration", "include", "cluster", "timing", "images", "traffic", "timeline", "assertions"]);
+    expect(Object.keys(spec.properties)).toEqual([
+      "seed",
+      "duration",
+      "include",
+      "cluster",
+      "timing",
+      "images",
+      "traffic",
+      "timeline",
+      "assertions",
+    ]);
     expect(spec.required).toEqual(["duration"]);
   });
 
   it("points timeline apply entries at the object kinds", () => {
-    const scenario = defs.Scenario as { properties: { spec: { properties: { timeline: { items: { properties: JsonObject } } } } } };
+    const scenario = defs.Scenario as {
+      properties: { spec: { properties: { timeline: { items: { properties: JsonObject } } } } };
+    };
     const entry = scenario.properties.spec.properties.timeline.items.properties;
     expect(Object.keys(entry)).toEqual(["at", "for", "name", ...ACTION_NAMES]);
     expect(entry.apply).toEqual({ $ref: "#/$defs/KubernetesObject" });
@@ -63,6 +97,11 @@ describe("the JSON Schema", () => {
       expect(ref.startsWith("#/$defs/")).toBe(true);
       expect(defs[ref.slice("#/$defs/".length)]).toBeDefined();
     }
+  });
+
+  it("matches the copy in docs/ (regenerate: npx rolloutsim schema > docs/scenario.schema.json)", () => {
+    const copy = readFileSync(join(import.meta.dirname, "..", "..", "docs", "scenario.schema.json"), "utf8");
+    expect(JSON.parse(copy)).toEqual(schema);
   });
 
   it("pins each object kind's apiVersion", () => {
@@ -81,7 +120,9 @@ describe("registries agree with the schema", () => {
   });
 
   it("has a spec.timing key for every TimingConfig field", () => {
-    const covered = Object.values(TIMING_FIELDS).map((each) => each.field).sort();
+    const covered = Object.values(TIMING_FIELDS)
+      .map((each) => each.field)
+      .sort();
     expect(covered).toEqual(Object.keys(DEFAULT_TIMING).sort());
   });
 });
@@ -104,10 +145,20 @@ describe("value types", () => {
 
   it("reads distributions", () => {
     expect(distribution.parse("2s")).toEqual({ kind: "constant", valueMs: 2000 });
-    expect(distribution.parse({ uniform: { min: "1s", max: "3s" } })).toEqual({ kind: "uniform", minMs: 1000, maxMs: 3000 });
+    expect(distribution.parse({ uniform: { min: "1s", max: "3s" } })).toEqual({
+      kind: "uniform",
+      minMs: 1000,
+      maxMs: 3000,
+    });
     expect(distribution.parse({ exponential: { mean: "500ms" } })).toEqual({ kind: "exponential", meanMs: 500 });
-    expect(distribution.parse({ lognormal: { median: "8s", sigma: 0.3 } })).toEqual({ kind: "lognormal", medianMs: 8000, sigma: 0.3 });
-    expect(distribution.safeParse({ uniform: { min: "1s", max: "3s" }, exponential: { mean: "1s" } }).success).toBe(false);
+    expect(distribution.parse({ lognormal: { median: "8s", sigma: 0.3 } })).toEqual({
+      kind: "lognormal",
+      medianMs: 8000,
+      sigma: 0.3,
+    });
+    expect(distribution.safeParse({ uniform: { min: "1s", max: "3s" }, exponential: { mean: "1s" } }).success).toBe(
+      false,
+    );
     expect(distribution.safeParse({ gamma: { k: 1 } }).success).toBe(false);
   });
 
@@ -140,13 +191,22 @@ describe("value types", () => {
     expect(maxUnavailable.safeParse("25").success).toBe(false);
     expect(maxUnavailable.safeParse(-1).success).toBe(false);
     expect(intOrPercent().safeParse("200%").success).toBe(true);
-    for (const good of ["10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1"]) expect(ipOrCidr.safeParse(good).success).toBe(true);
-    for (const bad of ["10.0.0.0/33", "300.1.2.3", "10.1", "0x7f.1", "example.com"]) expect(ipOrCidr.safeParse(bad).success).toBe(false);
+    for (const good of ["10.0.0.0/8", "192.168.1.7", "fd00::/8", "::1"])
+      expect(ipOrCidr.safeParse(good).success).toBe(true);
+    for (const bad of ["10.0.0.0/33", "300.1.2.3", "10.1", "0x7f.1", "example.com"])
+      expect(ipOrCidr.safeParse(bad).success).toBe(false);
   });
 
   it("fills the documented defaults", () => {
-    const parsed = scenarioDocument.parse({ apiVersion: "rolloutsim/v1", kind: "Scenario", metadata: { name: "d" }, spec: { duration: "1m" } });
+    const parsed = scenarioDocument.parse({
+      apiVersion: "rolloutsim/v1",
+      kind: "Scenario",
+      metadata: { name: "d" },
+      spec: { duration: "1m" },
+    });
     expect(parsed.spec.seed).toBe(1);
-    expect(parsed.spec.cluster.datacenters).toEqual([{ name: "DC1", nodes: { count: 3, cpu: 4000, memory: 16 * 2 ** 30, pods: 110 } }]);
+    expect(parsed.spec.cluster.datacenters).toEqual([
+      { name: "DC1", nodes: { count: 3, cpu: 4000, memory: 16 * 2 ** 30, pods: 110 } },
+    ]);
   });
 });
