@@ -355,8 +355,9 @@ export async function sweepCommand(file: string, options: SweepOptions, io: Io):
   }
   const stats = compare(all, results);
   if (options.out !== undefined) writeOutputs(options.out, options.set, all, results, stats);
+  const combinationCount = `${all.length} combination${all.length === 1 ? "" : "s"}`;
   io.out(
-    `sweep of ${file}: ${jobs.length} runs (${all.length} combinations x seeds ${options.seeds.from}..${options.seeds.to})\n`,
+    `sweep of ${file}: ${jobs.length} runs (${combinationCount} x seeds ${options.seeds.from}..${options.seeds.to})\n`,
   );
   io.out(comparisonTable(stats));
   const errors = results.filter((each) => each.error !== null);

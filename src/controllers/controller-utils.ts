@@ -228,10 +228,24 @@ export function getPodsToDelete(
   diff: number,
   nowMs: number | undefined,
 ): Pod[] {
+  if (diff >= filteredPods.length || diff <= 0) return choosePodsToDelete(filteredPods, diff, () => 0, nowMs);
+  const podsOnNode = activePodsPerNode(relatedPods);
+  return choosePodsToDelete(filteredPods, diff, (pod) => podsOnNode.get(pod.spec?.nodeName ?? "") ?? 0, nowMs);
+}
+
+/**
+ * getPodsToDelete with the ranks given by a function (the controller keeps per-node counts
+ * instead of listing the related pods each time).
+ */
+export function choosePodsToDelete(
+  filteredPods: readonly Pod[],
+  diff: number,
+  rankOf: (pod: Pod) => number,
+  nowMs: number | undefined,
+): Pod[] {
   if (diff >= filteredPods.length) return filteredPods.slice(0, Math.max(diff, 0));
   if (diff <= 0) return [];
-  const podsOnNode = activePodsPerNode(relatedPods);
-  const ranked = filteredPods.map((pod) => rankedPod(pod, podsOnNode.get(pod.spec?.nodeName ?? "") ?? 0));
+  const ranked = filteredPods.map((pod) => rankedPod(pod, rankOf(pod)));
   const compare = (a: RankedPod, b: RankedPod): number => compareForDeletion(a, b, nowMs);
   return selectFirst(ranked, diff, compare).map((entry) => entry.pod);
 }

@@ -9,7 +9,7 @@
  * "claimed"; of those, the ones whose labels also match the template's are fully labeled, the
  * ready ones are ready, and the ready times are kept sorted to count the available ones at any
  * instant. Active owned pods that no longer match are kept aside for release. The claimed pods
- * themselves are kept too, for the syncs that must choose which to delete. Counts depend on
+ * themselves are kept too, with their number per node, for the syncs that choose which to delete. Counts depend on
  * the selector and template labels they were made with (the basis); a tally whose basis changed
  * is rebuilt.
  */
@@ -41,6 +41,8 @@ export class ReplicaSetPodTally {
   readonly unmatched = new Map<string, Pod>();
   /** Ready-since times (virtual ms) of the claimed ready pods, ascending. */
   private readonly readySinceMs: number[] = [];
+  /** Claimed pods per node name ("" for unscheduled): the ranks of getPodsToDelete. */
+  private readonly perNode = new Map<string, number>();
 
   /**
    * @param selectorSource the object's spec.selector as stored (its identity marks the basis)
@@ -66,6 +68,11 @@ export class ReplicaSetPodTally {
     this.apply(pod, -1);
   }
 
+  /** Claimed pods on `nodeName` ("" for unscheduled ones). */
+  podsOnNode(nodeName: string): number {
+    return this.perNode.get(nodeName) ?? 0;
+  }
+
   /** The counts at `nowMs`: available = ready since strictly before now − minReady (IsPodAvailable). */
   counts(minReadyMs: number, nowMs: number): PodCounts {
     const available = minReadyMs <= 0 ? this.ready : countBelow(this.readySinceMs, nowMs - minReadyMs);
@@ -79,6 +86,10 @@ export class ReplicaSetPodTally {
     if (sign > 0) set.set(key, pod);
     else set.delete(key);
     if (set === this.unmatched) return;
+    const node = pod.spec?.nodeName ?? "";
+    const onNode = (this.perNode.get(node) ?? 0) + sign;
+    if (onNode === 0) this.perNode.delete(node);
+    else this.perNode.set(node, onNode);
     if (hasTemplateLabels(pod.metadata.labels, this.templateLabels)) this.fullyLabeled += sign;
     const readySince = readySinceMs(pod);
     if (readySince === undefined) return;

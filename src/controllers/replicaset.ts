@@ -33,8 +33,8 @@ import { Controller, type SyncResult } from "./controller.ts";
 import {
   adoptPod,
   ControllerExpectations,
+  choosePodsToDelete,
   claimAction,
-  getPodsToDelete,
   podFromTemplate,
   podKey,
   releasePod,
@@ -246,7 +246,14 @@ export class ReplicaSetController extends Controller {
 
   /** Deletes `count` pods chosen by getPodsToDelete, expecting exactly those deletions. */
   private deletePods(rs: ReplicaSetLike, key: string, pods: readonly Pod[], count: number): ApiError | undefined {
-    const victims = getPodsToDelete(pods, this.relatedPods(rs), count, this.world.nowMs);
+    const related = this.relatedTallies(rs);
+    const rankOf = (pod: Pod): number => {
+      const node = pod.spec?.nodeName ?? "";
+      let rank = 0;
+      for (const tally of related) rank += tally.podsOnNode(node);
+      return rank;
+    };
+    const victims = choosePodsToDelete(pods, count, rankOf, this.world.nowMs);
     this.expectations.expectDeletions(key, victims.map(podKey));
     let firstError: ApiError | undefined;
     for (const pod of victims) {
@@ -274,19 +281,17 @@ export class ReplicaSetController extends Controller {
   }
 
   /**
-   * getIndirectlyRelatedPods: the pods of every object of this kind with the same controller as
-   * `rs` (for a Deployment, the pods of all its ReplicaSets). Kubernetes finds none for an object
-   * without a controller (getReplicaSetsWithSameController returns nil), so its ranks are all 0.
+   * getIndirectlyRelatedPods, as counts: the tallies of every object of this kind with the same
+   * controller as `rs` (for a Deployment, all its ReplicaSets, `rs` included), whose claimed pods
+   * per node give the ranks. Kubernetes finds none for an object without a controller
+   * (getReplicaSetsWithSameController returns nil), so its pods all rank 0.
    */
-  private relatedPods(rs: ReplicaSetLike): Pod[] {
+  private relatedTallies(rs: ReplicaSetLike): ReplicaSetPodTally[] {
     const owner = controllerOf(rs);
     if (owner === undefined) return [];
-    const related: Pod[] = [];
-    for (const sibling of this.kind.controlledBy(this.world.cache, owner.uid)) {
-      for (const pod of this.world.cache.byIndex<Pod>(INDEX_PODS_BY_CONTROLLER, sibling.metadata.uid))
-        related.push(pod);
-    }
-    return related;
+    const tallies: ReplicaSetPodTally[] = [];
+    for (const sibling of this.kind.controlledBy(this.world.cache, owner.uid)) tallies.push(this.tallyOf(sibling));
+    return tallies;
   }
 
   /**

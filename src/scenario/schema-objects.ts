@@ -730,6 +730,9 @@ export const OBJECT_SCHEMAS = {
 
 export type ObjectKind = keyof typeof OBJECT_SCHEMAS;
 
+/** An object of a kind as written in a scenario (e.g. `ObjectInput<"Deployment">`). */
+export type ObjectInput<K extends ObjectKind> = z.input<(typeof OBJECT_SCHEMAS)[K]>;
+
 export function isObjectKind(kind: string): kind is ObjectKind {
   return Object.hasOwn(OBJECT_SCHEMAS, kind);
 }

@@ -52,10 +52,12 @@ export const duration = z
   .union(
     [
       z.literal(0),
-      boundedString("a duration").superRefine((text, ctx) => {
-        const problem = durationProblem(text);
-        if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
-      }),
+      boundedString("a duration")
+        .superRefine((text, ctx) => {
+          const problem = durationProblem(text);
+          if (problem !== null) ctx.addIssue({ code: "custom", message: problem });
+        })
+        .meta({ pattern: DURATION_PATTERN }),
     ],
     { error: (issue) => `expected a duration like 30s, got ${describeInput(issue.input)}` },
   )
@@ -252,6 +254,7 @@ export const objectRef = boundedString('a reference like "Deployment/demo"')
   .transform((text) => parseRef(text) as ObjectRef)
   .meta({
     id: "ObjectRef",
+    pattern: "^[A-Za-z]+/([a-z0-9-]+/)?[a-z0-9.-]+$",
     description: "Kind/name or Kind/namespace/name",
     examples: ["Deployment/demo", "Service/demo"],
   });

@@ -142,7 +142,7 @@ const trafficSource = z
 const traffic = z
   .strictObject({
     name: dnsLabel,
-    to: objectRef.meta({ description: "Service/<name> or Gateway/<name>" }),
+    to: objectRef.meta({ description: "Service/<name>, Gateway/<name> or LoadBalancer/<name>" }),
     rate,
     headers: stringMap.optional(),
     segments: z

@@ -19,6 +19,7 @@ interface PodState {
   phase: "Pending" | "Running" | "Failed";
   readySinceSeconds: number | null | undefined; // undefined: not ready; null: ready, no time
   deleting: boolean;
+  node: string | undefined;
 }
 
 function podOf(name: string, state: PodState, version: number): Pod {
@@ -45,7 +46,7 @@ function podOf(name: string, state: PodState, version: number): Pod {
       labels,
       ...(state.deleting ? { deletionTimestamp: toTimestamp(0) } : {}),
     },
-    spec: { containers: [] },
+    spec: { containers: [], ...(state.node === undefined ? {} : { nodeName: state.node }) },
     status: { phase: state.phase, conditions: ready },
   };
 }
@@ -55,6 +56,7 @@ const podState = fc.record({
   phase: fc.constantFrom("Pending", "Running", "Failed"),
   readySinceSeconds: fc.option(fc.option(fc.integer({ min: 0, max: 20 }), { nil: null }), { nil: undefined }),
   deleting: fc.boolean(),
+  node: fc.constantFrom(undefined, "n1", "n2"),
 }) as fc.Arbitrary<PodState>;
 
 const operation = fc.record({
@@ -91,6 +93,9 @@ describe("ReplicaSetPodTally", () => {
       expect([...tally.claimed.values()].map((pod) => pod.metadata.name).sort()).toEqual(
         claimed.map((pod) => pod.metadata.name).sort(),
       );
+      for (const node of ["", "n1", "n2"]) {
+        expect(tally.podsOnNode(node)).toBe(claimed.filter((pod) => (pod.spec?.nodeName ?? "") === node).length);
+      }
       expect([...tally.unmatched.values()].map((pod) => pod.metadata.name).sort()).toEqual(
         unmatched.map((pod) => pod.metadata.name).sort(),
       );
@@ -99,8 +104,10 @@ describe("ReplicaSetPodTally", () => {
 
   it("counts a pod available strictly after lastTransitionTime + minReadySeconds", () => {
     const tally = new ReplicaSetPodTally(selectorSource, selectorSource, templateLabels);
-    tally.add(podOf("a", { labels: "full", phase: "Running", readySinceSeconds: 3, deleting: false }, 1));
-    tally.add(podOf("b", { labels: "full", phase: "Running", readySinceSeconds: null, deleting: false }, 1));
+    tally.add(podOf("a", { labels: "full", phase: "Running", readySinceSeconds: 3, deleting: false, node: "n1" }, 1));
+    tally.add(
+      podOf("b", { labels: "full", phase: "Running", readySinceSeconds: null, deleting: false, node: undefined }, 1),
+    );
     expect(tally.counts(10_000, 13_000)).toEqual({ replicas: 2, fullyLabeled: 2, ready: 2, available: 0 });
     expect(tally.counts(10_000, 13_001)).toEqual({ replicas: 2, fullyLabeled: 2, ready: 2, available: 1 });
     expect(tally.counts(0, 0)).toEqual({ replicas: 2, fullyLabeled: 2, ready: 2, available: 2 });
