@@ -90,7 +90,10 @@ function buildProgram(io: Io, setExit: (code: ExitCode) => void): Command {
     .argument("<file>", "scenario file (YAML)")
     .option("--seed <n>", "random seed (overrides spec.seed)", parseSeed)
     .option("--json", "print the summary JSON instead of the readable summary")
-    .option("--out <dir>", "write summary.json, timeseries.csv and trace.ndjson into this folder")
+    .option(
+      "--out <dir>",
+      "write summary.json, timeseries.csv, trace.ndjson, report.html and PNG charts into this folder",
+    )
     .option("--trace <file>", "write the trace (NDJSON) to this file")
     .option("--until <duration>", "stop at this virtual time instead of spec.duration", parseUntil)
     .addHelpText(

@@ -1,7 +1,7 @@
 /**
  * `rolloutsim run FILE`: loads one scenario, runs it, prints the readable summary (or the summary
- * JSON), and with --out writes summary.json, timeseries.csv and the trace. Nothing is written when
- * the scenario is bad input.
+ * JSON), and with --out writes summary.json, timeseries.csv, the trace and the report (report.html
+ * and PNG charts, src/report/index.ts). Nothing is written when the scenario is bad input.
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -56,6 +56,8 @@ export async function runCommand(file: string, options: RunOptions, io: Io): Pro
   if (options.out !== undefined) {
     writeFileSync(join(options.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     writeFileSync(join(options.out, "timeseries.csv"), timeseriesCsv(timeseries));
+    const { writeReport } = await import("../report/index.ts");
+    writeReport(options.out, result, loaded.scenario);
   }
   io.out(options.json === true ? `${JSON.stringify(summary, null, 2)}\n` : formatSummary(summary, loaded.scenario));
   return summary.passed ? EXIT.ok : EXIT.failed;

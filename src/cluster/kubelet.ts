@@ -796,7 +796,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     for (const listener of this.listeners) listener.onProcessState(pod, state, nowMs);
   }
 
-  /** Writes the kubelet's view of the pod status (fields it owns), only what changed. */
+  /** Writes the kubelet's view of the pod status (the fields it owns), only when something changed. */
   private writeStatus(record: PodRecord): void {
     if (record.node.down || record.gone) return;
     const current = this.world.store.get<Pod>("Pod", record.namespace, record.name);
@@ -805,33 +805,28 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     if (next === null) return;
     try {
       this.world.store.patch<Pod>("Pod", record.namespace, record.name, (draft) => {
-        draft.status ??= {};
-        Object.assign(draft.status, next);
+        draft.status = next as typeof draft.status;
       });
     } catch (error) {
       if (!isApiError(error)) throw error;
     }
   }
 
-  /** The changed status fields, or null when the stored status already says it all. */
-  private renderStatus(record: PodRecord, current: Pod): Partial<PodStatus> | null {
-    const status = current.status ?? {};
-    const phase = podPhase(record);
-    const containerStatuses = record.containers.map(containerStatus);
-    const spec = current.spec;
-    const generated: GeneratedCondition[] = [
-      INITIALIZED,
-      generatePodReadyCondition(spec, record.pod.status?.conditions, containerStatuses, phase),
-      generateContainersReadyCondition(spec, containerStatuses, phase),
-    ];
-    if (podCondition(current, "PodScheduled") === undefined) generated.push(SCHEDULED);
-    const changes: Partial<PodStatus> = {};
+  /**
+   * The whole new status (deep-frozen, unchanged parts shared with the stored one, so the store's
+   * immer has nothing to copy or freeze), or null when the stored status already says it all.
+   */
+  private renderStatus(record: PodRecord, current: Pod): PodStatus | null {
+    const status: PodStatus = current.status ?? {};
+    const next: Record<string, unknown> = { ...status };
     let changed = false;
     const set = <K extends keyof PodStatus>(key: K, value: PodStatus[K]): void => {
       if (jsonEqual(status[key], value)) return;
-      changes[key] = value;
+      next[key] = deepFreeze(value);
       changed = true;
     };
+    const phase = podPhase(record);
+    const containerStatuses = record.containers.map(containerStatus);
     set("phase", phase);
     set("hostIP", record.node.info.internalIP);
     set("hostIPs", [{ ip: record.node.info.internalIP }]);
@@ -841,11 +836,25 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     }
     if (status.startTime === undefined) set("startTime", toTimestamp(record.startTimeMs));
     set("containerStatuses", containerStatuses);
+    const spec = current.spec;
+    const generated: GeneratedCondition[] = [
+      INITIALIZED,
+      generatePodReadyCondition(spec, record.pod.status?.conditions, containerStatuses, phase),
+      generateContainersReadyCondition(spec, containerStatuses, phase),
+    ];
+    if (podCondition(current, "PodScheduled") === undefined) generated.push(SCHEDULED);
     const conditions = mergeConditions(status.conditions, generated, toTimestamp(this.world.nowMs));
     if (conditions !== null) {
-      changes.conditions = conditions;
+      next.conditions = deepFreeze(conditions);
       changed = true;
     }
-    return changed ? changes : null;
+    return changed ? Object.freeze(next as PodStatus) : null;
   }
+}
+
+/** Freezes a fresh JSON value and everything in it that is not frozen yet. */
+function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  return Object.freeze(value);
 }

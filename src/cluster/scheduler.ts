@@ -1,85 +1,65 @@
 /**
  * The default scheduler (component "scheduler"), after kube-scheduler's scheduling queue and
- * cycle (pkg/scheduler/schedule_one.go, internal/queue/scheduling_queue.go, internal/cache):
+ * cycle (pkg/scheduler/schedule_one.go, internal/queue/scheduling_queue.go):
  *
  * - It watches pods through world.cache. Pods without spec.nodeName, not being deleted and with
  *   schedulerName default-scheduler wait in a FIFO active queue; one pod is scheduled at a time,
  *   each cycle taking `timing.scheduling` (sampled from stream "scheduler/latency").
- * - A cycle filters nodes in the node tree's zone-interleaved order, starting where the previous
- *   cycle stopped, until percentageOfNodesToScore (adaptive) feasible nodes are found; scores them
- *   (scheduling.ts); binds to the best, ties broken by node name (kube-scheduler picks at random).
- * - Node totals are kept incrementally: every pod bound to a node and not terminal holds its
- *   requests (terminating pods too), and a pod the scheduler has bound but the cache does not
- *   show yet is "assumed" and counted from the moment of binding.
- * - A pod that fits nowhere gets PodScheduled=False/Unschedulable with FitError's message and waits
- *   in the unschedulable set. It is tried again after `timing.schedulingRetryMs`, at once when a
- *   node changes, or when a pod leaving a node frees room it would fit in. A periodic retry is
- *   skipped when nothing it depends on changed since the last attempt (its result would be the
- *   same failure); that keeps unschedulable pods from costing O(nodes) every period.
+ * - A cycle filters nodes in node-tree order, starting where the previous cycle stopped, until
+ *   numFeasibleNodesToFind (adaptive percentageOfNodesToScore) feasible nodes are found, scores
+ *   them (scheduling.ts) and binds to the best; ties go to the node name (kube-scheduler picks at
+ *   random). Node totals live in the scheduler cache (scheduler-cache.ts), so a cycle is
+ *   arithmetic on typed arrays except on tainted/unschedulable nodes or for node affinity.
+ * - A pod that fits nowhere gets PodScheduled=False/Unschedulable with FitError's message
+ *   ("0/3 nodes are available: 3 Insufficient cpu.") and waits in the unschedulable set. It is
+ *   tried again after `timing.schedulingRetryMs`, at once when a node changes, or when a pod
+ *   leaving a node frees room it would fit in. A periodic retry is skipped when nothing it
+ *   depends on changed since the last attempt (the same failure again), which keeps unschedulable
+ *   pods from costing O(nodes) every period; the Warning event FailedScheduling is then not
+ *   repeated either.
+ *
+ * Scores left out: ImageLocality, InterPodAffinity; zone spreading counts pods on every node of a
+ * zone (Kubernetes counts only nodes matching the pod's node affinity). No preemption, no
+ * priorities (FIFO only), no backoff queue.
  */
-import type { Taint } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
-import { LABEL_ZONE } from "../api/kinds.ts";
 import { controllerOf, objectKey, toTimestamp } from "../api/object.ts";
 import { isPodTerminal, podCondition } from "../api/pod.ts";
-import { parseCpuMilli, parseMemoryBytes, parseQuantity } from "../api/quantity.ts";
 import type { WatchEventType } from "../api/store.ts";
 import type { EventId } from "../sim/event-queue.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
 import type { Component, World } from "../world/world.ts";
+import { type CachedNode, SchedulerCache, nodeReadyStatus } from "./scheduler-cache.ts";
 import {
   balancedAllocationScore,
   defaultNormalizeScore,
   filterNode,
   intolerablePreferNoSchedule,
   leastAllocatedScore,
-  type NodeTotals,
-  normalizeSpreadScores,
+  nodePredicateFailure,
+  normalizeSpreadScore,
   numFeasibleNodesToFind,
-  type PodRequests,
   type PodToPlace,
   podRequests,
+  podToPlace,
   preferredAffinityWeight,
+  resourceFitFailure,
   spreadScoreForCount,
   topologyNormalizingWeight,
   unschedulableMessage,
 } from "./scheduling.ts";
-import { TAINT_NOT_READY, TAINT_UNREACHABLE, withDefaultTolerations } from "./taints.ts";
 
 export const SCHEDULER_COMPONENT = "scheduler";
 export const DEFAULT_SCHEDULER_NAME = "default-scheduler";
 
 /** Default plugin weights (apis/config/v1/default_plugins.go). */
-const WEIGHT_FIT = 1;
-const WEIGHT_BALANCED = 1;
 const WEIGHT_SPREAD = 2;
 const WEIGHT_AFFINITY = 2;
 const WEIGHT_TAINT = 3;
 /** System default topology spread constraints (podtopologyspread/plugin.go). */
 const HOSTNAME_MAX_SKEW = 3;
 const ZONE_MAX_SKEW = 5;
-
-interface SchedulerNode extends NodeTotals {
-  zone: string | undefined;
-  /** In the cache (a node seen only through pods bound to it is not). */
-  present: boolean;
-  /** Non-terminating pods per controller owner uid, for spreading. */
-  readonly ownerCounts: Map<string, number>;
-  /** The Node object last applied, to skip updates that change nothing the scheduler uses. */
-  source: Node | undefined;
-}
-
-/** What one pod holds on its node. */
-interface Charge {
-  readonly uid: string;
-  readonly node: SchedulerNode;
-  readonly requests: PodRequests;
-  /** Controller owner uid while the pod counts for spreading (not terminating). */
-  owner: string | undefined;
-  /** Bound by this scheduler; the cache does not show the binding yet. */
-  assumed: boolean;
-}
 
 interface Unschedulable {
   readonly uid: string;
@@ -93,11 +73,7 @@ interface Unschedulable {
 
 export class Scheduler implements Component {
   readonly name = SCHEDULER_COMPONENT;
-  private readonly nodes = new Map<string, SchedulerNode>();
-  /** Present nodes in node-tree order (zones round-robin). */
-  private nodeList: SchedulerNode[] = [];
-  private readonly charges = new Map<string, Charge>();
-  private readonly ownerZoneCounts = new Map<string, Map<string, number>>();
+  readonly cache = new SchedulerCache();
   private active: string[] = [];
   private activeHead = 0;
   private readonly queued = new Set<string>();
@@ -107,12 +83,15 @@ export class Scheduler implements Component {
   private nextStartNodeIndex = 0;
   private nodeEpoch = 0;
   private readonly stream: RandomStream;
-  private feasible: SchedulerNode[] = [];
   private readonly reasons = new Map<string, number>();
-  private scoreTotal = new Float64Array(64);
-  private scoreSpread = new Float64Array(64);
-  private scoreAffinity = new Float64Array(64);
-  private scoreTaint = new Float64Array(64);
+  private feasible = new Int32Array(64);
+  private base = new Float64Array(64);
+  private spread = new Float64Array(64);
+  private affinity = new Float64Array(64);
+  private taint = new Float64Array(64);
+  private zoneSeen = new Int32Array(16);
+  private cycle = 0;
+  private feasibleZones = 0;
 
   constructor(private readonly world: World) {
     this.stream = world.random("scheduler/latency");
@@ -132,7 +111,7 @@ export class Scheduler implements Component {
     this.pump();
   }
 
-  /** Pods waiting in the active queue plus the one being scheduled (for tests and reports). */
+  /** Pods in the active queue plus the one being scheduled. */
   get pendingCount(): number {
     return this.queued.size + (this.inFlight === null ? 0 : 1);
   }
@@ -143,61 +122,21 @@ export class Scheduler implements Component {
 
   // ---- nodes ----
 
-  private onNode(type: WatchEventType, node: Node): void {
-    const state = this.nodeState(node.metadata.name);
+  private onNode(type: WatchEventType, object: Node): void {
+    const node = this.cache.node(object.metadata.name);
     if (type === "DELETED") {
-      state.present = false;
-      state.source = undefined;
-      this.rebuildNodeList();
+      this.cache.removeNode(node);
+      this.cache.rebuildOrder();
       this.nodeChanged();
       return;
     }
-    if (state.present && !nodeUpdateMatters(state.source, node)) {
-      state.source = node;
+    if (node.present && !nodeUpdateMatters(node.source, object)) {
+      node.source = object;
       return;
     }
-    const wasPresent = state.present;
-    const previousZone = state.zone;
-    applyNodeObject(state, node);
-    if (!wasPresent || previousZone !== state.zone) this.rebuildNodeList();
+    if (this.cache.applyNode(node, object)) this.cache.rebuildOrder();
+    if (this.nextStartNodeIndex >= this.cache.orderLength) this.nextStartNodeIndex = 0;
     this.nodeChanged();
-  }
-
-  private nodeState(name: string): SchedulerNode {
-    let state = this.nodes.get(name);
-    if (state === undefined) {
-      state = emptyNode(name);
-      this.nodes.set(name, state);
-    }
-    return state;
-  }
-
-  /** node_tree.go list(): zones in order of first appearance, one node of each zone in turn. */
-  private rebuildNodeList(): void {
-    const zones = new Map<string, SchedulerNode[]>();
-    for (const node of this.nodes.values()) {
-      if (!node.present) continue;
-      const zone = node.zone ?? "";
-      let list = zones.get(zone);
-      if (list === undefined) {
-        list = [];
-        zones.set(zone, list);
-      }
-      list.push(node);
-    }
-    const ordered: SchedulerNode[] = [];
-    const lists = [...zones.values()];
-    for (let index = 0; ordered.length < this.presentCount(lists); index++) {
-      for (const list of lists) if (index < list.length) ordered.push(list[index] as SchedulerNode);
-    }
-    this.nodeList = ordered;
-    if (this.nextStartNodeIndex >= ordered.length) this.nextStartNodeIndex = 0;
-  }
-
-  private presentCount(lists: SchedulerNode[][]): number {
-    let count = 0;
-    for (const list of lists) count += list.length;
-    return count;
   }
 
   /** A node changed: every unschedulable pod gets another attempt (MoveAllToActiveOrBackoffQueue). */
@@ -211,8 +150,8 @@ export class Scheduler implements Component {
   private onPod(type: WatchEventType, pod: Pod, previous: Pod | undefined): void {
     const key = objectKey(pod.metadata.namespace, pod.metadata.name);
     if (type === "DELETED") {
-      const charge = this.charges.get(key);
-      if (charge !== undefined && charge.uid === pod.metadata.uid) this.uncharge(key, charge);
+      const charge = this.cache.charges.get(key);
+      if (charge !== undefined && charge.uid === pod.metadata.uid) this.release(key);
       this.forgetWaiting(key);
       return;
     }
@@ -222,69 +161,32 @@ export class Scheduler implements Component {
 
   private account(key: string, pod: Pod): void {
     const nodeName = pod.spec?.nodeName;
-    let charge = this.charges.get(key);
+    let charge = this.cache.charges.get(key);
     if (charge !== undefined && charge.uid !== pod.metadata.uid) {
-      this.uncharge(key, charge);
+      this.release(key);
       charge = undefined;
     }
-    if (nodeName === undefined) return; // unbound (or an assumed pod the cache has not caught up with)
+    if (nodeName === undefined) return; // unbound (or assumed, and the cache has not caught up)
     if (isPodTerminal(pod)) {
-      if (charge !== undefined) this.uncharge(key, charge);
+      if (charge !== undefined) this.release(key);
       return;
     }
     const owner = pod.metadata.deletionTimestamp === undefined ? controllerOf(pod)?.uid : undefined;
     if (charge !== undefined && charge.node.name === nodeName) {
       charge.assumed = false;
-      if (charge.owner !== owner) this.setOwner(charge, owner);
+      this.cache.setOwner(charge, owner);
       return;
     }
-    if (charge !== undefined) this.uncharge(key, charge);
-    this.charge(key, pod.metadata.uid, this.nodeState(nodeName), podRequests(pod.spec), owner, false);
+    if (charge !== undefined) this.release(key);
+    this.cache.charge(key, pod.metadata.uid, this.cache.node(nodeName), podRequests(pod.spec), owner, false);
   }
 
-  private charge(key: string, uid: string, node: SchedulerNode, requests: PodRequests, owner: string | undefined, assumed: boolean): void {
-    node.requestedCpuMilli += requests.cpuMilli;
-    node.requestedMemoryBytes += requests.memoryBytes;
-    node.nonZeroCpuMilli += requests.nonZeroCpuMilli;
-    node.nonZeroMemoryBytes += requests.nonZeroMemoryBytes;
-    node.pods++;
-    const charge: Charge = { uid, node, requests, owner: undefined, assumed };
-    this.charges.set(key, charge);
-    this.setOwner(charge, owner);
-  }
-
-  private uncharge(key: string, charge: Charge): void {
-    const node = charge.node;
-    node.requestedCpuMilli -= charge.requests.cpuMilli;
-    node.requestedMemoryBytes -= charge.requests.memoryBytes;
-    node.nonZeroCpuMilli -= charge.requests.nonZeroCpuMilli;
-    node.nonZeroMemoryBytes -= charge.requests.nonZeroMemoryBytes;
-    node.pods--;
-    this.setOwner(charge, undefined);
-    this.charges.delete(key);
-    this.wakeForFreedNode(node);
-  }
-
-  private setOwner(charge: Charge, owner: string | undefined): void {
-    if (charge.owner !== undefined) this.countOwner(charge.node, charge.owner, -1);
-    charge.owner = owner;
-    if (owner !== undefined) this.countOwner(charge.node, owner, 1);
-  }
-
-  private countOwner(node: SchedulerNode, owner: string, delta: number): void {
-    const onNode = (node.ownerCounts.get(owner) ?? 0) + delta;
-    if (onNode === 0) node.ownerCounts.delete(owner);
-    else node.ownerCounts.set(owner, onNode);
-    if (node.zone === undefined) return;
-    let zones = this.ownerZoneCounts.get(owner);
-    if (zones === undefined) {
-      zones = new Map();
-      this.ownerZoneCounts.set(owner, zones);
-    }
-    const inZone = (zones.get(node.zone) ?? 0) + delta;
-    if (inZone === 0) zones.delete(node.zone);
-    else zones.set(node.zone, inZone);
-    if (zones.size === 0) this.ownerZoneCounts.delete(owner);
+  /** Drops a pod's charge and wakes the unschedulable pods that now fit where it was. */
+  private release(key: string): void {
+    const charge = this.cache.charges.get(key);
+    if (charge === undefined) return;
+    this.cache.uncharge(key, charge);
+    this.wakeForFreedNode(charge.node);
   }
 
   // ---- pods: queues ----
@@ -294,7 +196,7 @@ export class Scheduler implements Component {
       this.forgetWaiting(key);
       return;
     }
-    if (this.charges.get(key)?.assumed === true) return; // we bound it; the cache lags
+    if (this.cache.charges.get(key)?.assumed === true) return; // we bound it; the cache lags
     if (this.unschedulable.has(key)) {
       // Our own PodScheduled=False write comes back here; only a spec change is worth a retry.
       if (previous !== undefined && previous.spec !== pod.spec) this.moveToActive(key);
@@ -328,21 +230,22 @@ export class Scheduler implements Component {
   }
 
   /**
-   * Room was freed on `node`: wake the unschedulable pods (in the order they failed) that now
-   * pass every filter there, promising the room to each in turn so only those that fit together
+   * Room was freed on `node`: wake the unschedulable pods (in the order they failed) that now pass
+   * every filter there, promising the room to each in turn so that only pods that fit together
    * wake; the others are marked for their periodic retry.
    */
-  private wakeForFreedNode(node: SchedulerNode): void {
+  private wakeForFreedNode(node: CachedNode): void {
     if (this.unschedulable.size === 0 || !node.present) return;
+    const totals = this.cache.totals(node);
     const promised = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
     const wake: string[] = [];
     for (const [key, waiting] of this.unschedulable) {
-      if (filterNode(node, waiting.place, promised) === null) {
+      if (filterNode(totals, waiting.place, promised) === null) {
         wake.push(key);
         promised.cpuMilli += waiting.place.requests.cpuMilli;
         promised.memoryBytes += waiting.place.requests.memoryBytes;
         promised.pods++;
-      } else if (promised.pods > 0 && filterNode(node, waiting.place) === null) {
+      } else if (promised.pods > 0 && filterNode(totals, waiting.place) === null) {
         waiting.dirty = true;
       }
     }
@@ -387,112 +290,166 @@ export class Scheduler implements Component {
     const key = arg as string;
     this.inFlight = null;
     const pod = this.world.cache.getByKey<Pod>("Pod", key);
-    if (pod !== undefined && needsScheduling(pod) && this.charges.get(key)?.assumed !== true) {
+    if (pod !== undefined && needsScheduling(pod) && this.cache.charges.get(key)?.assumed !== true) {
       this.scheduleOne(key, pod);
     }
     this.pump();
   };
 
   private scheduleOne(key: string, pod: Pod): void {
-    const place: PodToPlace = {
-      spec: pod.spec,
-      requests: podRequests(pod.spec),
-      tolerations: withDefaultTolerations(pod.spec?.tolerations, this.world.config.timing.defaultTolerationSeconds),
-    };
+    const place = podToPlace(pod.spec, this.world.config.timing.defaultTolerationSeconds);
     const found = this.findFeasibleNodes(place);
     if (found === 0) {
-      this.recordFailure(key, pod, place, unschedulableMessage(this.nodeList.length, this.reasons));
+      this.recordFailure(key, pod, place, unschedulableMessage(this.cache.orderLength, this.reasons));
       return;
     }
-    const chosen = found === 1 ? (this.feasible[0] as SchedulerNode) : this.pickBest(pod, place, found);
-    this.bind(key, pod, chosen, place.requests);
+    const chosen = found === 1 ? (this.feasible[0] as number) : this.pickBest(pod, place, found);
+    this.bind(key, pod, this.cache.nodes[chosen] as CachedNode, place);
   }
 
-  /** findNodesThatPassFilters: stops after numFeasibleNodesToFind; fills this.feasible and this.reasons. */
+  /**
+   * findNodesThatPassFilters: fills this.feasible (node numbers) and, for failures, this.reasons;
+   * also counts the feasible nodes' distinct zones (the zone spreading weight needs it).
+   */
   private findFeasibleNodes(place: PodToPlace): number {
-    const list = this.nodeList;
-    const all = list.length;
+    const cache = this.cache;
+    const all = cache.orderLength;
     this.reasons.clear();
+    this.feasibleZones = 0;
     if (all === 0) return 0;
+    this.ensureScratch(all, cache.zones.length);
     const wanted = numFeasibleNodesToFind(all);
+    const { order, constrained, allocatablePods, pods, allocatableCpu, requestedCpu, allocatableMemory, requestedMemory, zoneOf } = cache;
+    const { cpuMilli, memoryBytes } = place.requests;
+    const slowPath = place.constrained;
+    const zoneSeen = this.zoneSeen;
+    const stamp = ++this.cycle;
+    let zones = 0;
     let found = 0;
     let processed = 0;
-    for (let i = 0; i < all && found < wanted; i++) {
-      const node = list[(this.nextStartNodeIndex + i) % all] as SchedulerNode;
+    let position = this.nextStartNodeIndex;
+    while (processed < all && found < wanted) {
+      const i = order[position] as number;
+      position = position + 1 === all ? 0 : position + 1;
       processed++;
-      const failed = filterNode(node, place);
-      if (failed === null) {
-        this.feasible[found++] = node;
+      if (slowPath || constrained[i] === 1) {
+        const failure = nodePredicateFailure(cache.nodes[i] as CachedNode, place);
+        if (failure !== null) {
+          this.reasons.set(failure, (this.reasons.get(failure) ?? 0) + 1);
+          continue;
+        }
+      }
+      const freePods = (allocatablePods[i] as number) - (pods[i] as number);
+      const freeCpu = (allocatableCpu[i] as number) - (requestedCpu[i] as number);
+      const freeMemory = (allocatableMemory[i] as number) - (requestedMemory[i] as number);
+      if (freePods >= 1 && (cpuMilli === 0 || cpuMilli <= freeCpu) && (memoryBytes === 0 || memoryBytes <= freeMemory)) {
+        this.feasible[found++] = i;
+        const zone = zoneOf[i] as number;
+        if (zone >= 0 && zoneSeen[zone] !== stamp) {
+          zoneSeen[zone] = stamp;
+          zones++;
+        }
         continue;
       }
-      for (const reason of failed) this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+      for (const reason of resourceFitFailure(freePods, freeCpu, freeMemory, place.requests) ?? []) {
+        this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
+      }
     }
+    this.feasibleZones = zones;
     this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % all;
     return found;
   }
 
-  /** Scores the feasible nodes (see scheduling.ts for each plugin) and picks the best; ties go to the name. */
-  private pickBest(pod: Pod, place: PodToPlace, count: number): SchedulerNode {
-    this.ensureScoreCapacity(count);
-    const { scoreTotal: total, scoreAffinity: affinity, scoreTaint: taint } = this;
-    for (let i = 0; i < count; i++) {
-      const node = this.feasible[i] as SchedulerNode;
-      total[i] = WEIGHT_FIT * leastAllocatedScore(node, place.requests) + WEIGHT_BALANCED * balancedAllocationScore(node, place.requests);
-      affinity[i] = preferredAffinityWeight(place.spec, node.labels, node.name);
-      taint[i] = intolerablePreferNoSchedule(node, place.tolerations);
+  /**
+   * Scores the feasible nodes and returns the best node number; ties go to the smaller name.
+   *
+   * NodeResourcesFit (LeastAllocated) + BalancedAllocation, plus ×2 PodTopologySpread with the
+   * system default constraints: raw = Σ count·log(domains + 2) + (maxSkew − 1), rounded, then
+   * MaxNodeScore·(max + min − raw)/max. Spreading is skipped for pods without a controller (the
+   * default selector is empty). NodeAffinity preferred terms and PreferNoSchedule taints are added
+   * only when they can differ between nodes: a constant does not change the choice.
+   */
+  private pickBest(pod: Pod, place: PodToPlace, count: number): number {
+    const cache = this.cache;
+    const { base, spread, feasible } = this;
+    const { allocatableCpu, allocatableMemory, nonZeroCpu, nonZeroMemory, requestedCpu, requestedMemory, zoneOf } = cache;
+    const requests = place.requests;
+    const owner = controllerOf(pod)?.uid;
+    const perNode = owner === undefined ? undefined : cache.ownerNodeCounts(owner);
+    const perZone = owner === undefined ? undefined : cache.ownerZoneCounts(owner);
+    const hostWeight = topologyNormalizingWeight(count);
+    const zoneWeight = topologyNormalizingWeight(this.feasibleZones);
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (let j = 0; j < count; j++) {
+      const i = feasible[j] as number;
+      const cpuAllocatable = allocatableCpu[i] as number;
+      const memoryAllocatable = allocatableMemory[i] as number;
+      base[j] =
+        leastAllocatedScore((nonZeroCpu[i] as number) + requests.nonZeroCpuMilli, cpuAllocatable, (nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes, memoryAllocatable) +
+        balancedAllocationScore((requestedCpu[i] as number) + requests.cpuMilli, cpuAllocatable, (requestedMemory[i] as number) + requests.memoryBytes, memoryAllocatable);
+      if (owner === undefined) continue;
+      let raw = spreadScoreForCount(perNode === undefined ? 0 : (perNode[i] as number), HOSTNAME_MAX_SKEW, hostWeight);
+      const zone = zoneOf[i] as number;
+      if (zone >= 0) raw += spreadScoreForCount(perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number), ZONE_MAX_SKEW, zoneWeight);
+      const rounded = Math.round(raw);
+      spread[j] = rounded;
+      if (rounded < min) min = rounded;
+      if (rounded > max) max = rounded;
     }
-    this.addSpreadScores(controllerOf(pod)?.uid, count);
+    this.addAffinityAndTaintScores(place, count);
+    const rank = cache.nameRank;
+    let best = -1;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < count; j++) {
+      const i = feasible[j] as number;
+      let score = base[j] as number;
+      if (owner !== undefined) score += WEIGHT_SPREAD * normalizeSpreadScore(spread[j] as number, min, max);
+      if (score > bestScore || (score === bestScore && (rank[i] as number) < (rank[best] as number))) {
+        best = i;
+        bestScore = score;
+      }
+    }
+    return best;
+  }
+
+  /** NodeAffinity preferred terms (×2) and TaintToleration PreferNoSchedule (×3), when they can differ. */
+  private addAffinityAndTaintScores(place: PodToPlace, count: number): void {
+    const preferred = place.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+    const withAffinity = preferred !== undefined && preferred.length > 0;
+    const withTaints = this.cache.preferTaintNodes > 0;
+    if (!withAffinity && !withTaints) return;
+    const { feasible, affinity, taint, base } = this;
+    for (let j = 0; j < count; j++) {
+      const node = this.cache.nodes[feasible[j] as number] as CachedNode;
+      affinity[j] = withAffinity ? preferredAffinityWeight(place.spec, node.labels, node.name) : 0;
+      taint[j] = withTaints ? intolerablePreferNoSchedule(node, place.tolerations) : 0;
+    }
     defaultNormalizeScore(affinity, count, false);
     defaultNormalizeScore(taint, count, true);
-    let best = 0;
-    for (let i = 0; i < count; i++) {
-      total[i] = (total[i] as number) + WEIGHT_AFFINITY * (affinity[i] as number) + WEIGHT_TAINT * (taint[i] as number);
-      if (i === 0) continue;
-      const better = (total[i] as number) > (total[best] as number);
-      const tie = total[i] === total[best];
-      if (better || (tie && (this.feasible[i] as SchedulerNode).name < (this.feasible[best] as SchedulerNode).name)) best = i;
+    for (let j = 0; j < count; j++) {
+      base[j] = (base[j] as number) + WEIGHT_AFFINITY * (affinity[j] as number) + WEIGHT_TAINT * (taint[j] as number);
     }
-    return this.feasible[best] as SchedulerNode;
   }
 
-  /** PodTopologySpread with the system default constraints; skipped for pods without a controller. */
-  private addSpreadScores(owner: string | undefined, count: number): void {
-    if (owner === undefined) return;
-    const spread = this.scoreSpread;
-    const zones = new Set<string>();
-    for (let i = 0; i < count; i++) {
-      const zone = (this.feasible[i] as SchedulerNode).zone;
-      if (zone !== undefined) zones.add(zone);
-    }
-    const hostWeight = topologyNormalizingWeight(count);
-    const zoneWeight = topologyNormalizingWeight(zones.size);
-    const zoneCounts = this.ownerZoneCounts.get(owner);
-    for (let i = 0; i < count; i++) {
-      const node = this.feasible[i] as SchedulerNode;
-      let score = spreadScoreForCount(node.ownerCounts.get(owner) ?? 0, HOSTNAME_MAX_SKEW, hostWeight);
-      if (node.zone !== undefined) score += spreadScoreForCount(zoneCounts?.get(node.zone) ?? 0, ZONE_MAX_SKEW, zoneWeight);
-      spread[i] = Math.round(score);
-    }
-    normalizeSpreadScores(spread, count);
-    for (let i = 0; i < count; i++) this.scoreTotal[i] = (this.scoreTotal[i] as number) + WEIGHT_SPREAD * (spread[i] as number);
-  }
-
-  private ensureScoreCapacity(count: number): void {
-    if (this.scoreTotal.length >= count) return;
-    const size = Math.max(count, this.scoreTotal.length * 2);
-    this.scoreTotal = new Float64Array(size);
-    this.scoreSpread = new Float64Array(size);
-    this.scoreAffinity = new Float64Array(size);
-    this.scoreTaint = new Float64Array(size);
+  private ensureScratch(nodes: number, zones: number): void {
+    if (this.zoneSeen.length < zones) this.zoneSeen = new Int32Array(zones * 2);
+    if (this.feasible.length >= nodes) return;
+    const size = Math.max(nodes, this.feasible.length * 2);
+    this.feasible = new Int32Array(size);
+    this.base = new Float64Array(size);
+    this.spread = new Float64Array(size);
+    this.affinity = new Float64Array(size);
+    this.taint = new Float64Array(size);
   }
 
   /** Assumes the pod on the node, then binds it (the binding subresource's checks first). */
-  private bind(key: string, pod: Pod, node: SchedulerNode, requests: PodRequests): void {
+  private bind(key: string, pod: Pod, node: CachedNode, place: PodToPlace): void {
     const { namespace, name, uid } = pod.metadata;
     const current = this.world.store.get<Pod>("Pod", namespace, name);
     if (current === undefined || current.metadata.uid !== uid) return;
     if (current.spec?.nodeName !== undefined || current.metadata.deletionTimestamp !== undefined) return;
-    this.charge(key, uid, node, requests, controllerOf(current)?.uid, true);
+    this.cache.charge(key, uid, node, place.requests, controllerOf(current)?.uid, true);
     const nowMs = this.world.nowMs;
     this.world.store.patch<Pod>("Pod", namespace, name, (draft) => {
       draft.spec ??= { containers: [] };
@@ -550,28 +507,6 @@ function setScheduledCondition(draft: Pod, status: "True" | "False", reason: str
   conditions[conditions.indexOf(existing)] = next;
 }
 
-function emptyNode(name: string): SchedulerNode {
-  return {
-    name,
-    labels: {},
-    taints: [],
-    preferNoScheduleTaints: [],
-    unschedulable: false,
-    allocatableCpuMilli: 0,
-    allocatableMemoryBytes: 0,
-    allocatablePods: 0,
-    requestedCpuMilli: 0,
-    requestedMemoryBytes: 0,
-    nonZeroCpuMilli: 0,
-    nonZeroMemoryBytes: 0,
-    pods: 0,
-    zone: undefined,
-    present: false,
-    ownerCounts: new Map(),
-    source: undefined,
-  };
-}
-
 /** True if the update changes labels, taints, allocatable, unschedulable or the Ready status. */
 function nodeUpdateMatters(previous: Node | undefined, next: Node): boolean {
   if (previous === undefined) return true;
@@ -580,39 +515,6 @@ function nodeUpdateMatters(previous: Node | undefined, next: Node): boolean {
     previous.spec?.taints !== next.spec?.taints ||
     previous.spec?.unschedulable !== next.spec?.unschedulable ||
     previous.status?.allocatable !== next.status?.allocatable ||
-    readyStatus(previous) !== readyStatus(next)
+    nodeReadyStatus(previous) !== nodeReadyStatus(next)
   );
 }
-
-function readyStatus(node: Node): string {
-  return node.status?.conditions?.find((condition) => condition.type === "Ready")?.status ?? "Unknown";
-}
-
-/** Copies what the scheduler uses from a Node object (nodeinfo.SetNode). */
-function applyNodeObject(state: SchedulerNode, node: Node): void {
-  state.source = node;
-  state.present = true;
-  state.labels = node.metadata.labels ?? {};
-  state.zone = state.labels[LABEL_ZONE];
-  const allocatable = (node.status?.allocatable ?? node.status?.capacity ?? {}) as Record<string, string>;
-  state.allocatableCpuMilli = allocatable.cpu === undefined ? 0 : (parseCpuMilli(allocatable.cpu) ?? 0);
-  state.allocatableMemoryBytes = allocatable.memory === undefined ? 0 : (parseMemoryBytes(allocatable.memory) ?? 0);
-  state.allocatablePods = allocatable.pods === undefined ? 0 : Math.floor(parseQuantity(allocatable.pods) ?? 0);
-  state.unschedulable = node.spec?.unschedulable === true;
-  const taints: Taint[] = [];
-  const prefer: Taint[] = [];
-  for (const taint of node.spec?.taints ?? []) {
-    if (taint.effect === "PreferNoSchedule") prefer.push(taint);
-    else taints.push(taint);
-  }
-  // What condition-based tainting (TaintNodesByCondition) adds for a node that is not Ready; kept
-  // here too so a not-Ready node is never chosen in the moment before the taint is written.
-  const ready = readyStatus(node);
-  if (ready !== "True") {
-    const key = ready === "False" ? TAINT_NOT_READY : TAINT_UNREACHABLE;
-    if (!taints.some((taint) => taint.key === key && taint.effect === "NoSchedule")) taints.push({ key, effect: "NoSchedule" });
-  }
-  state.taints = taints;
-  state.preferNoScheduleTaints = prefer;
-}
-

@@ -16,7 +16,7 @@
  */
 import type { Container, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint, Toleration } from "kubernetes-types/core/v1.js";
 import { parseCpuMilli, parseMemoryBytes } from "../api/quantity.ts";
-import { findUntoleratedTaint, TAINT_UNSCHEDULABLE, tolerationsTolerateTaint } from "./taints.ts";
+import { findUntoleratedTaint, TAINT_UNSCHEDULABLE, tolerationsTolerateTaint, withDefaultTolerations } from "./taints.ts";
 
 /** Requests a pod without them is scored as having (pkg/scheduler/util/pod_resources.go). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -131,14 +131,18 @@ export function preferredAffinityWeight(spec: PodSpec | undefined, labels: Reado
   return total;
 }
 
-/** What the filters and scores need to know about a node, kept up to date incrementally. */
-export interface NodeTotals {
+/** A node's labels and taints: what the non-resource filters look at. */
+export interface NodeMeta {
   readonly name: string;
   labels: Readonly<Record<string, string>>;
   /** NoSchedule and NoExecute taints (including those implied by a not-Ready condition). */
   taints: readonly Taint[];
   preferNoScheduleTaints: readonly Taint[];
   unschedulable: boolean;
+}
+
+/** A node's meta plus its running totals (what filterNode needs). */
+export interface NodeTotals extends NodeMeta {
   allocatableCpuMilli: number;
   allocatableMemoryBytes: number;
   allocatablePods: number;
@@ -154,6 +158,17 @@ export interface PodToPlace {
   readonly spec: PodSpec | undefined;
   readonly requests: PodRequests;
   readonly tolerations: readonly Toleration[];
+  /** The pod has a nodeSelector or required node affinity (the NodeAffinity filter can fail). */
+  readonly constrained: boolean;
+}
+
+export function podToPlace(spec: PodSpec | undefined, defaultTolerationSeconds: number): PodToPlace {
+  return {
+    spec,
+    requests: podRequests(spec),
+    tolerations: withDefaultTolerations(spec?.tolerations, defaultTolerationSeconds),
+    constrained: spec?.nodeSelector !== undefined || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined,
+  };
 }
 
 export const REASON_UNSCHEDULABLE = "node(s) were unschedulable";
@@ -165,69 +180,73 @@ export const REASON_INSUFFICIENT_MEMORY = "Insufficient memory";
 const UNSCHEDULABLE_TAINT: Taint = { key: TAINT_UNSCHEDULABLE, effect: "NoSchedule" };
 const NO_SCHEDULE_OR_EXECUTE = (taint: Taint): boolean => taint.effect === "NoSchedule" || taint.effect === "NoExecute";
 
+/** NodeUnschedulable, TaintToleration and NodeAffinity filters: the failing reason, or null. */
+export function nodePredicateFailure(node: NodeMeta, pod: PodToPlace): string | null {
+  if (node.unschedulable && !tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT)) return REASON_UNSCHEDULABLE;
+  if (node.taints.length > 0) {
+    const taint = findUntoleratedTaint(node.taints, pod.tolerations, NO_SCHEDULE_OR_EXECUTE);
+    if (taint !== undefined) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`;
+  }
+  if (pod.constrained && !podMatchesNodeAffinity(pod.spec, node.labels, node.name)) return REASON_AFFINITY;
+  return null;
+}
+
+/** NodeResourcesFit's Filter (fit.go fitsRequest): every insufficient resource is a reason; null if it fits. */
+export function resourceFitFailure(
+  freePods: number,
+  freeCpuMilli: number,
+  freeMemoryBytes: number,
+  requests: PodRequests,
+): string[] | null {
+  let reasons: string[] | null = null;
+  if (freePods < 1) reasons = [REASON_TOO_MANY_PODS];
+  if (requests.cpuMilli > 0 && requests.cpuMilli > freeCpuMilli) (reasons ??= []).push(REASON_INSUFFICIENT_CPU);
+  if (requests.memoryBytes > 0 && requests.memoryBytes > freeMemoryBytes) (reasons ??= []).push(REASON_INSUFFICIENT_MEMORY);
+  return reasons;
+}
+
 /**
- * Runs the filters on one node. Returns null if the pod fits, else the failing plugin's reasons.
- * `extra` is capacity already promised to other pods (used when waking unschedulable pods).
+ * Runs the filters, in plugin order, on one node: null if the pod fits, else the failing plugin's
+ * reasons. `extra` is room already promised to other pods (used when waking unschedulable pods).
  */
 export function filterNode(
   node: NodeTotals,
   pod: PodToPlace,
   extra: { cpuMilli: number; memoryBytes: number; pods: number } = NO_EXTRA,
 ): readonly string[] | null {
-  if (node.unschedulable && !tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT)) return [REASON_UNSCHEDULABLE];
-  if (node.taints.length > 0) {
-    const taint = findUntoleratedTaint(node.taints, pod.tolerations, NO_SCHEDULE_OR_EXECUTE);
-    if (taint !== undefined) return [`node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`];
-  }
-  if (!podMatchesNodeAffinity(pod.spec, node.labels, node.name)) return [REASON_AFFINITY];
-  return fitResources(node, pod.requests, extra);
+  const failure = nodePredicateFailure(node, pod);
+  if (failure !== null) return [failure];
+  return resourceFitFailure(
+    node.allocatablePods - node.pods - extra.pods,
+    node.allocatableCpuMilli - node.requestedCpuMilli - extra.cpuMilli,
+    node.allocatableMemoryBytes - node.requestedMemoryBytes - extra.memoryBytes,
+    pod.requests,
+  );
 }
 
 const NO_EXTRA = { cpuMilli: 0, memoryBytes: 0, pods: 0 };
 
-/** NodeResourcesFit's Filter (fit.go fitsRequest): every insufficient resource is a reason. */
-function fitResources(
-  node: NodeTotals,
-  requests: PodRequests,
-  extra: { cpuMilli: number; memoryBytes: number; pods: number },
-): readonly string[] | null {
-  let reasons: string[] | null = null;
-  if (node.pods + extra.pods + 1 > node.allocatablePods) reasons = [REASON_TOO_MANY_PODS];
-  const freeCpu = node.allocatableCpuMilli - node.requestedCpuMilli - extra.cpuMilli;
-  if (requests.cpuMilli > 0 && requests.cpuMilli > freeCpu) (reasons ??= []).push(REASON_INSUFFICIENT_CPU);
-  const freeMemory = node.allocatableMemoryBytes - node.requestedMemoryBytes - extra.memoryBytes;
-  if (requests.memoryBytes > 0 && requests.memoryBytes > freeMemory) (reasons ??= []).push(REASON_INSUFFICIENT_MEMORY);
-  return reasons;
-}
-
 /** leastRequestedScore: (capacity - requested) * 100 / capacity, integer; 0 when over capacity. */
-function leastRequested(requested: number, capacity: number): number {
+export function leastRequested(requested: number, capacity: number): number {
   if (capacity === 0 || requested > capacity) return 0;
   return Math.floor(((capacity - requested) * MAX_NODE_SCORE) / capacity);
 }
 
-/** NodeResourcesFit score, LeastAllocated strategy over cpu and memory (weights 1, 1), non-zero requests. */
-export function leastAllocatedScore(node: NodeTotals, requests: PodRequests): number {
-  const cpu = leastRequested(node.nonZeroCpuMilli + requests.nonZeroCpuMilli, node.allocatableCpuMilli);
-  const memory = leastRequested(node.nonZeroMemoryBytes + requests.nonZeroMemoryBytes, node.allocatableMemoryBytes);
-  return Math.floor((cpu + memory) / 2);
+/** NodeResourcesFit score, LeastAllocated over cpu and memory (weights 1, 1), with non-zero requests incl. the pod. */
+export function leastAllocatedScore(cpuRequested: number, cpuAllocatable: number, memoryRequested: number, memoryAllocatable: number): number {
+  return Math.floor((leastRequested(cpuRequested, cpuAllocatable) + leastRequested(memoryRequested, memoryAllocatable)) / 2);
 }
 
-/** NodeResourcesBalancedAllocation: (1 - std of the cpu/memory fractions) * 100, with actual requests. */
-export function balancedAllocationScore(node: NodeTotals, requests: PodRequests): number {
-  const fractions: number[] = [];
-  if (node.allocatableCpuMilli > 0) {
-    fractions.push(Math.min(1, (node.requestedCpuMilli + requests.cpuMilli) / node.allocatableCpuMilli));
-  }
-  if (node.allocatableMemoryBytes > 0) {
-    fractions.push(Math.min(1, (node.requestedMemoryBytes + requests.memoryBytes) / node.allocatableMemoryBytes));
-  }
-  const std = fractions.length === 2 ? Math.abs((fractions[0] as number) - (fractions[1] as number)) / 2 : 0;
-  return Math.trunc((1 - std) * MAX_NODE_SCORE);
+/** NodeResourcesBalancedAllocation: (1 - std of the cpu/memory fractions) * 100, with actual requests incl. the pod. */
+export function balancedAllocationScore(cpuRequested: number, cpuAllocatable: number, memoryRequested: number, memoryAllocatable: number): number {
+  if (cpuAllocatable === 0 || memoryAllocatable === 0) return MAX_NODE_SCORE;
+  const cpu = cpuRequested >= cpuAllocatable ? 1 : cpuRequested / cpuAllocatable;
+  const memory = memoryRequested >= memoryAllocatable ? 1 : memoryRequested / memoryAllocatable;
+  return Math.trunc((1 - Math.abs(cpu - memory) / 2) * MAX_NODE_SCORE);
 }
 
 /** Number of PreferNoSchedule taints the pod does not tolerate (tolerations with that or no effect). */
-export function intolerablePreferNoSchedule(node: NodeTotals, tolerations: readonly Toleration[]): number {
+export function intolerablePreferNoSchedule(node: NodeMeta, tolerations: readonly Toleration[]): number {
   let count = 0;
   for (const taint of node.preferNoScheduleTaints) {
     const tolerated = tolerations.some(
@@ -264,18 +283,9 @@ export function topologyNormalizingWeight(domains: number): number {
   return Math.log(domains + 2);
 }
 
-/** PodTopologySpread's NormalizeScore: MaxNodeScore · (max + min − s) / max, integer; 100 when max is 0. */
-export function normalizeSpreadScores(scores: Float64Array, length: number): void {
-  let min = Number.POSITIVE_INFINITY;
-  let max = 0;
-  for (let i = 0; i < length; i++) {
-    const s = scores[i] as number;
-    if (s < min) min = s;
-    if (s > max) max = s;
-  }
-  for (let i = 0; i < length; i++) {
-    scores[i] = max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - (scores[i] as number))) / max);
-  }
+/** PodTopologySpread's NormalizeScore for one node: MaxNodeScore · (max + min − raw) / max, integer; 100 when max is 0. */
+export function normalizeSpreadScore(raw: number, min: number, max: number): number {
+  return max === 0 ? MAX_NODE_SCORE : Math.trunc((MAX_NODE_SCORE * (max + min - raw)) / max);
 }
 
 /** numFeasibleNodesToFind with the adaptive percentageOfNodesToScore (schedule_one.go). */

@@ -32,12 +32,12 @@ const INT32_MAX = 2_147_483_647;
 const NS_PER_MS = 1_000_000;
 
 /**
- * A pod with everything the deletion comparator looks at, computed once (sorting compares each pod
- * O(log n) times). Times are virtual ms; ZERO_TIME when absent.
+ * What the deletion comparator reads from a pod, computed once per pod object (pods are immutable
+ * values: an unchanged pod keeps its object, so a pod ranked again by a later sync costs one
+ * lookup). Times are virtual ms, ZERO_TIME when absent.
  */
-export interface RankedPod {
-  readonly pod: Pod;
-  readonly rank: number;
+export interface PodDeletionFacts {
+  readonly nodeName: string;
   readonly assigned: boolean;
   readonly phaseOrdinal: number;
   readonly ready: boolean;
@@ -45,6 +45,20 @@ export interface RankedPod {
   readonly readySinceMs: number;
   readonly maxRestarts: number;
   readonly createdMs: number;
+}
+
+/**
+ * One element of ActivePodsWithRanks: the pod's facts, its rank, and its ages under the list's
+ * Now as buckets floor(log2(now − t in ns)) (−1 for t >= now).
+ */
+export interface RankedPod {
+  readonly pod: Pod;
+  readonly facts: PodDeletionFacts;
+  readonly rank: number;
+  /** False when Now is zero (undefined): times then compare without logarithmic buckets. */
+  readonly logScale: boolean;
+  readonly readyAgeBucket: number;
+  readonly createdAgeBucket: number;
 }
 
 /** podPhaseToOrdinal: Pending 0, Unknown 1, Running 2; any other phase counts as 0. */
@@ -87,8 +101,8 @@ export function maxContainerRestarts(pod: Pod): number {
 /** Parsed timestamps: a sync ranks thousands of pods whose stamps share a few whole seconds. */
 const parsedStamps = new Map<string, number>();
 
-/** Virtual ms of an RFC 3339 stamp (memoized fromTimestamp); ZERO_TIME when absent. */
-function timestampMs(stamp: string | undefined): number {
+/** Virtual ms of an RFC 3339 stamp (memoized fromTimestamp); -Infinity (Go's zero time) when absent. */
+export function timestampMs(stamp: string | undefined): number {
   if (stamp === undefined || stamp === "") return ZERO_TIME;
   let ms = parsedStamps.get(stamp);
   if (ms === undefined) {
@@ -99,16 +113,20 @@ function timestampMs(stamp: string | undefined): number {
   return ms;
 }
 
-export function rankedPod(pod: Pod, rank: number): RankedPod {
-  const nodeName = pod.spec?.nodeName;
+const factsByPod = new WeakMap<Pod, PodDeletionFacts>();
+
+/** The deletion facts of a pod (memoized per pod object). */
+export function podDeletionFacts(pod: Pod): PodDeletionFacts {
+  let facts = factsByPod.get(pod);
+  if (facts !== undefined) return facts;
+  const nodeName = pod.spec?.nodeName ?? "";
   // podReadyTime: the Ready=True condition's lastTransitionTime, zero when not ready.
   const readyCondition = podCondition(pod, "Ready");
   const ready = readyCondition?.status === "True";
   const annotations = pod.metadata.annotations;
-  return {
-    pod,
-    rank,
-    assigned: nodeName !== undefined && nodeName !== "",
+  facts = {
+    nodeName,
+    assigned: nodeName !== "",
     phaseOrdinal: podPhaseOrdinal(pod.status?.phase),
     ready,
     deletionCost: annotations === undefined ? 0 : deletionCost(annotations),
@@ -116,26 +134,46 @@ export function rankedPod(pod: Pod, rank: number): RankedPod {
     maxRestarts: maxContainerRestarts(pod),
     createdMs: timestampMs(pod.metadata.creationTimestamp),
   };
+  factsByPod.set(pod, facts);
+  return facts;
 }
 
+/** The pod as ranked for deletion at `nowMs` (undefined: Go's zero Now, no logarithmic scale). */
+export function rankedPod(pod: Pod, rank: number, nowMs: number | undefined): RankedPod {
+  return rankedFacts(pod, podDeletionFacts(pod), rank, nowMs);
+}
+
+function rankedFacts(pod: Pod, facts: PodDeletionFacts, rank: number, nowMs: number | undefined): RankedPod {
+  return {
+    pod,
+    facts,
+    rank,
+    logScale: nowMs !== undefined,
+    readyAgeBucket: nowMs === undefined ? -1 : ageBucket(facts.readySinceMs, nowMs),
+    createdAgeBucket: nowMs === undefined ? -1 : ageBucket(facts.createdMs, nowMs),
+  };
+}
+
+const TWO_POW_32 = 4_294_967_296;
+
 /**
- * floor(log2(n)) for n >= 1, exact at powers of two (Math.log2 alone may round up just below
- * one). Go computes int64(math.Log2(float64(d))); the two agree for every duration a run reaches.
+ * floor(log2(n)) for n >= 1, exactly (by counting leading zero bits, no floating-point log).
+ * Go computes int64(math.Log2(float64(d))), which agrees for every duration a run reaches.
  */
 export function floorLog2(n: number): number {
-  let result = Math.floor(Math.log2(n));
-  if (2 ** result > n) result--;
-  else if (2 ** (result + 1) <= n) result++;
-  return result;
+  if (n >= TWO_POW_32) return 63 - Math.clz32(Math.floor(n / TWO_POW_32));
+  return 31 - Math.clz32(n);
+}
+
+/** floor(log2(now − t)) with the age in nanoseconds; −1 when now − t <= 0 (or t is zero). */
+function ageBucket(tMs: number, nowMs: number): number {
+  const ageNs = (nowMs - tMs) * NS_PER_MS;
+  return ageNs > 0 && tMs !== ZERO_TIME ? floorLog2(ageNs) : -1;
 }
 
 /** logarithmicRankDiff: compares floor(log2(now − t)) in nanoseconds; −1 when now − t <= 0. */
 export function logarithmicRankDiff(t1Ms: number, t2Ms: number, nowMs: number): number {
-  const d1 = (nowMs - t1Ms) * NS_PER_MS;
-  const d2 = (nowMs - t2Ms) * NS_PER_MS;
-  const r1 = d1 > 0 ? floorLog2(d1) : -1;
-  const r2 = d2 > 0 ? floorLog2(d2) : -1;
-  return r1 - r2;
+  return ageBucket(t1Ms, nowMs) - ageBucket(t2Ms, nowMs);
 }
 
 /** afterOrZero: t1 after t2, where a zero time counts as after any real one. */
@@ -147,14 +185,13 @@ function afterOrZero(t1Ms: number, t2Ms: number): boolean {
 /**
  * Newer first, for two different times, bucketed by LogarithmicScaleDown: times in the same
  * power-of-two age bucket are ordered by UID instead (equal UIDs: no order, and no later rule
- * is consulted, as in Kubernetes). `nowMs` undefined is Go's zero Now (plain comparison).
+ * is consulted, as in Kubernetes). Without Now, or with a zero time, plain comparison.
  */
-function newerFirst(aMs: number, bMs: number, a: Pod, b: Pod, nowMs: number | undefined): number {
-  if (nowMs === undefined || aMs === ZERO_TIME || bMs === ZERO_TIME) return afterOrZero(aMs, bMs) ? -1 : 1;
-  const rankDiff = logarithmicRankDiff(aMs, bMs, nowMs);
-  if (rankDiff !== 0) return rankDiff < 0 ? -1 : 1;
-  const uidA = a.metadata.uid;
-  const uidB = b.metadata.uid;
+function newerFirst(aMs: number, bMs: number, aBucket: number, bBucket: number, a: RankedPod, b: RankedPod): number {
+  if (!a.logScale || aMs === ZERO_TIME || bMs === ZERO_TIME) return afterOrZero(aMs, bMs) ? -1 : 1;
+  if (aBucket !== bBucket) return aBucket < bBucket ? -1 : 1;
+  const uidA = a.pod.metadata.uid;
+  const uidB = b.pod.metadata.uid;
   return uidA < uidB ? -1 : uidA > uidB ? 1 : 0;
 }
 
@@ -164,33 +201,37 @@ function newerFirst(aMs: number, bMs: number, a: Pod, b: Pod, nowMs: number | un
  * decides. Rules in turn: unassigned first; phase Pending < Unknown < Running; not ready first;
  * lower deletion cost first; higher rank first; ready for less time first; more restarts first;
  * newer first. Each rule decides both directions alike, so one pass answers Less(a, b) and
- * Less(b, a).
+ * Less(b, a). Both pods must be ranked with the same Now.
  */
-export function compareByDeletionRules(a: RankedPod, b: RankedPod, nowMs: number | undefined): number {
-  if (a.assigned !== b.assigned) return a.assigned ? 1 : -1;
-  if (a.phaseOrdinal !== b.phaseOrdinal) return a.phaseOrdinal < b.phaseOrdinal ? -1 : 1;
-  if (a.ready !== b.ready) return a.ready ? 1 : -1;
-  if (a.deletionCost !== b.deletionCost) return a.deletionCost < b.deletionCost ? -1 : 1;
+export function compareByDeletionRules(a: RankedPod, b: RankedPod): number {
+  const fa = a.facts;
+  const fb = b.facts;
+  if (fa.assigned !== fb.assigned) return fa.assigned ? 1 : -1;
+  if (fa.phaseOrdinal !== fb.phaseOrdinal) return fa.phaseOrdinal < fb.phaseOrdinal ? -1 : 1;
+  if (fa.ready !== fb.ready) return fa.ready ? 1 : -1;
+  if (fa.deletionCost !== fb.deletionCost) return fa.deletionCost < fb.deletionCost ? -1 : 1;
   if (a.rank !== b.rank) return a.rank > b.rank ? -1 : 1;
-  if (a.ready && b.ready && a.readySinceMs !== b.readySinceMs) {
-    return newerFirst(a.readySinceMs, b.readySinceMs, a.pod, b.pod, nowMs);
+  if (fa.ready && fb.ready && fa.readySinceMs !== fb.readySinceMs) {
+    return newerFirst(fa.readySinceMs, fb.readySinceMs, a.readyAgeBucket, b.readyAgeBucket, a, b);
   }
-  if (a.maxRestarts !== b.maxRestarts) return a.maxRestarts > b.maxRestarts ? -1 : 1;
-  if (a.createdMs !== b.createdMs) return newerFirst(a.createdMs, b.createdMs, a.pod, b.pod, nowMs);
+  if (fa.maxRestarts !== fb.maxRestarts) return fa.maxRestarts > fb.maxRestarts ? -1 : 1;
+  if (fa.createdMs !== fb.createdMs) {
+    return newerFirst(fa.createdMs, fb.createdMs, a.createdAgeBucket, b.createdAgeBucket, a, b);
+  }
   return 0;
 }
 
 /** ActivePodsWithRanks.Less: true if `a` should be deleted before `b`. */
-export function deleteBefore(a: RankedPod, b: RankedPod, nowMs: number | undefined): boolean {
-  return compareByDeletionRules(a, b, nowMs) < 0;
+export function deleteBefore(a: RankedPod, b: RankedPod): boolean {
+  return compareByDeletionRules(a, b) < 0;
 }
 
 /**
  * The deletion order as a sort comparator: the rules, then (Go's sort is unstable,
  * kubernetes-semantics.md §3.2) the pod name and namespace, so ties never depend on input order.
  */
-export function compareForDeletion(a: RankedPod, b: RankedPod, nowMs: number | undefined): number {
-  return compareByDeletionRules(a, b, nowMs) || compareNames(a.pod, b.pod);
+export function compareForDeletion(a: RankedPod, b: RankedPod): number {
+  return compareByDeletionRules(a, b) || compareNames(a.pod, b.pod);
 }
 
 function compareNames(a: KObject, b: KObject): number {
@@ -230,24 +271,26 @@ export function getPodsToDelete(
 ): Pod[] {
   if (diff >= filteredPods.length || diff <= 0) return choosePodsToDelete(filteredPods, diff, () => 0, nowMs);
   const podsOnNode = activePodsPerNode(relatedPods);
-  return choosePodsToDelete(filteredPods, diff, (pod) => podsOnNode.get(pod.spec?.nodeName ?? "") ?? 0, nowMs);
+  return choosePodsToDelete(filteredPods, diff, (nodeName) => podsOnNode.get(nodeName) ?? 0, nowMs);
 }
 
 /**
- * getPodsToDelete with the ranks given by a function (the controller keeps per-node counts
- * instead of listing the related pods each time).
+ * getPodsToDelete with the rank given per node name ("" for unscheduled pods): the controller
+ * keeps per-node counts instead of listing the related pods each time.
  */
 export function choosePodsToDelete(
   filteredPods: readonly Pod[],
   diff: number,
-  rankOf: (pod: Pod) => number,
+  rankOfNode: (nodeName: string) => number,
   nowMs: number | undefined,
 ): Pod[] {
   if (diff >= filteredPods.length) return filteredPods.slice(0, Math.max(diff, 0));
   if (diff <= 0) return [];
-  const ranked = filteredPods.map((pod) => rankedPod(pod, rankOf(pod)));
-  const compare = (a: RankedPod, b: RankedPod): number => compareForDeletion(a, b, nowMs);
-  return selectFirst(ranked, diff, compare).map((entry) => entry.pod);
+  const ranked = filteredPods.map((pod) => {
+    const facts = podDeletionFacts(pod);
+    return rankedFacts(pod, facts, rankOfNode(facts.nodeName), nowMs);
+  });
+  return selectFirst(ranked, diff, compareForDeletion).map((entry) => entry.pod);
 }
 
 /**
@@ -485,6 +528,9 @@ export function adoptPod(store: Store, owner: KObject, pod: Pod): Pod {
   if (existing !== undefined && existing.uid !== owner.metadata.uid) {
     throw new ApiError("Invalid", `Pod "${podKey(pod)}": only one reference can have Controller set to true`);
   }
+  // Already adopted (by an earlier sync whose write the cache has not shown yet): the patch
+  // would change nothing, and the API server writes nothing.
+  if (existing !== undefined) return current;
   const ref = controllerRef(owner);
   return store.update(current, (draft) => {
     const refs = (draft.metadata.ownerReferences ?? []).filter((other) => other.uid !== ref.uid);

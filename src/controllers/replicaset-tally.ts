@@ -15,9 +15,9 @@
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1.js";
 import type { Pod } from "../api/kinds.ts";
-import { fromTimestamp } from "../api/object.ts";
 import { isPodActive, podCondition } from "../api/pod.ts";
 import { matchesSelector } from "../api/selector.ts";
+import { timestampMs } from "./controller-utils.ts";
 
 export type Labels = Readonly<Record<string, string>> | undefined;
 
@@ -43,6 +43,9 @@ export class ReplicaSetPodTally {
   private readonly readySinceMs: number[] = [];
   /** Claimed pods per node name ("" for unscheduled): the ranks of getPodsToDelete. */
   private readonly perNode = new Map<string, number>();
+  /** The last labels matched against the selector, and the answer (pods of a template share one labels object). */
+  private lastLabels: Labels | null = null;
+  private lastLabelsMatch = false;
 
   /**
    * @param selectorSource the object's spec.selector as stored (its identity marks the basis)
@@ -79,10 +82,18 @@ export class ReplicaSetPodTally {
     return { replicas: this.claimed.size, fullyLabeled: this.fullyLabeled, ready: this.ready, available };
   }
 
+  private matches(labels: Labels): boolean {
+    if (labels !== this.lastLabels) {
+      this.lastLabels = labels;
+      this.lastLabelsMatch = matchesSelector(this.selector, labels);
+    }
+    return this.lastLabelsMatch;
+  }
+
   private apply(pod: Pod, sign: 1 | -1): void {
     if (!isPodActive(pod)) return;
     const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
-    const set = matchesSelector(this.selector, pod.metadata.labels) ? this.claimed : this.unmatched;
+    const set = this.matches(pod.metadata.labels) ? this.claimed : this.unmatched;
     if (sign > 0) set.set(key, pod);
     else set.delete(key);
     if (set === this.unmatched) return;
@@ -103,7 +114,7 @@ export class ReplicaSetPodTally {
 function readySinceMs(pod: Pod): number | undefined {
   const ready = podCondition(pod, "Ready");
   if (ready?.status !== "True") return undefined;
-  return ready.lastTransitionTime === undefined ? NEVER : fromTimestamp(ready.lastTransitionTime);
+  return ready.lastTransitionTime === undefined ? NEVER : timestampMs(ready.lastTransitionTime);
 }
 
 /** The template's labels (a map selector) match the pod's; no template labels match everything. */

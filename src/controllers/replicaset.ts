@@ -247,13 +247,12 @@ export class ReplicaSetController extends Controller {
   /** Deletes `count` pods chosen by getPodsToDelete, expecting exactly those deletions. */
   private deletePods(rs: ReplicaSetLike, key: string, pods: readonly Pod[], count: number): ApiError | undefined {
     const related = this.relatedTallies(rs);
-    const rankOf = (pod: Pod): number => {
-      const node = pod.spec?.nodeName ?? "";
+    const rankOfNode = (nodeName: string): number => {
       let rank = 0;
-      for (const tally of related) rank += tally.podsOnNode(node);
+      for (const tally of related) rank += tally.podsOnNode(nodeName);
       return rank;
     };
-    const victims = choosePodsToDelete(pods, count, rankOf, this.world.nowMs);
+    const victims = choosePodsToDelete(pods, count, rankOfNode, this.world.nowMs);
     this.expectations.expectDeletions(key, victims.map(podKey));
     let firstError: ApiError | undefined;
     for (const pod of victims) {

@@ -200,26 +200,27 @@ describe("deletion order (ActivePodsWithRanks.Less)", () => {
 
   it.each(cases)("$name", ({ first, second, firstRank = 1, secondRank = 1, ...rest }) => {
     const nowMs = "nowMs" in rest ? rest.nowMs : NOW_MS;
-    const a = rankedPod(first, firstRank);
-    const b = rankedPod(second, secondRank);
-    expect(compareForDeletion(a, b, nowMs)).toBe(-1);
-    expect(compareForDeletion(b, a, nowMs)).toBe(1);
+    const a = rankedPod(first, firstRank, nowMs);
+    const b = rankedPod(second, secondRank, nowMs);
+    expect(compareForDeletion(a, b)).toBe(-1);
+    expect(compareForDeletion(b, a)).toBe(1);
+    expect(deleteBefore(a, b)).toBe(first.metadata.name !== "a"); // the tie case is decided by name only
   });
 
   it("reports no decision (Less false both ways) for a tie, before the name tie-break", () => {
-    const a = rankedPod(running("a", { uid: "uid-9" }), 1);
-    const b = rankedPod(running("b", { uid: "uid-1" }), 1);
-    expect(deleteBefore(a, b, NOW_MS)).toBe(false);
-    expect(deleteBefore(b, a, NOW_MS)).toBe(false);
+    const a = rankedPod(running("a", { uid: "uid-9" }), 1, NOW_MS);
+    const b = rankedPod(running("b", { uid: "uid-1" }), 1, NOW_MS);
+    expect(deleteBefore(a, b)).toBe(false);
+    expect(deleteBefore(b, a)).toBe(false);
   });
 
   it("skips rule 1 when both pods are unassigned and when both are assigned", () => {
-    const unassignedRunning = rankedPod(pod("a", { phase: "Running" }), 0);
-    const unassignedPending = rankedPod(pod("b", { phase: "Pending" }), 0);
-    expect(compareForDeletion(unassignedPending, unassignedRunning, NOW_MS)).toBe(-1);
-    const onNode1 = rankedPod(running("a", { node: "n1" }), 0);
-    const onNode2Pending = rankedPod(running("b", { node: "n2", phase: "Pending" }), 0);
-    expect(compareForDeletion(onNode2Pending, onNode1, NOW_MS)).toBe(-1);
+    const unassignedRunning = rankedPod(pod("a", { phase: "Running" }), 0, NOW_MS);
+    const unassignedPending = rankedPod(pod("b", { phase: "Pending" }), 0, NOW_MS);
+    expect(compareForDeletion(unassignedPending, unassignedRunning)).toBe(-1);
+    const onNode1 = rankedPod(running("a", { node: "n1" }), 0, NOW_MS);
+    const onNode2Pending = rankedPod(running("b", { node: "n2", phase: "Pending" }), 0, NOW_MS);
+    expect(compareForDeletion(onNode2Pending, onNode1)).toBe(-1);
   });
 
   it("is antisymmetric for any pair of pods", () => {
@@ -235,10 +236,10 @@ describe("deletion order (ActivePodsWithRanks.Less)", () => {
         name: fc.constantFrom("a", "b", "c"),
         rank: fc.integer({ min: 0, max: 2 }),
       })
-      .map((o) => rankedPod(pod(o.name, o), o.rank));
+      .map((o) => rankedPod(pod(o.name, o), o.rank, NOW_MS));
     fc.assert(
       fc.property(arbitraryPod, arbitraryPod, (a, b) => {
-        expect(compareForDeletion(a, b, NOW_MS)).toBe(-compareForDeletion(b, a, NOW_MS) || 0);
+        expect(compareForDeletion(a, b)).toBe(-compareForDeletion(b, a) || 0);
       }),
     );
   });
@@ -252,10 +253,19 @@ describe("logarithmic buckets", () => {
     [2 ** 40 - 1, 39],
     [2 ** 40, 40],
     [2 ** 40 + 1, 40],
+    [2 ** 32 - 1, 31],
+    [2 ** 32, 32],
+    [2 ** 33 - 1, 32],
+    [1e10, 33],
     [2 ** 52, 52],
     [2 ** 53 - 1, 52],
+    [2.5, 1],
   ])("floorLog2(%d) = %d", (n, expected) => {
     expect(floorLog2(n)).toBe(expected);
+  });
+
+  fcTest.prop([fc.bigInt({ min: 1n, max: 2n ** 53n - 1n })])("floorLog2 equals the bit length minus one", (n) => {
+    expect(floorLog2(Number(n))).toBe(n.toString(2).length - 1);
   });
 
   it("compares floor(log2(age in ns)); a time at or after now is bucket -1", () => {
@@ -519,6 +529,8 @@ describe("claiming pods", () => {
     const orphan = world.store.create<Pod>({ apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: {} });
     const adopted = adoptPod(world.store, rs, orphan);
     expect(adopted.metadata.ownerReferences).toEqual([controllerRef(rs)]);
+    expect(adoptPod(world.store, rs, orphan)).toBe(adopted); // again: no write
+    expect(world.store.get("Pod", "default", "p")?.metadata.resourceVersion).toBe(adopted.metadata.resourceVersion);
     releasePod(world.store, rs, adopted);
     expect(world.store.get<Pod>("Pod", "default", "p")?.metadata.ownerReferences).toBeUndefined();
     releasePod(world.store, rs, adopted); // nothing left to release: a no-op, no error
