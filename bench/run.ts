@@ -4,6 +4,7 @@
  */
 import { benchQueue } from "./queue.ts";
 import { benchRollout } from "./rollout.ts";
+import { benchSweep } from "./sweep.ts";
 
 function line(label: string, value: string): void {
   console.log(`${label.padEnd(58)} ${value}`);
@@ -26,6 +27,14 @@ function main(): void {
     line("  simulated time / wall time", `${Math.round(rollout.speedup)}x`);
     line("  rollout", took);
   }
+
+  const sweepFile = "scenarios/rolling-update-surge1-unavail0.yaml";
+  const one = benchSweep(sweepFile, "1..200", 1);
+  const two = benchSweep(sweepFile, "1..200", 2);
+  line("sweep of 200 seeds, 1 worker", `${(one.wallMs / 1000).toFixed(2)} s wall`);
+  line("sweep of 200 seeds, 2 workers", `${(two.wallMs / 1000).toFixed(2)} s wall`);
+  line("  speed-up with 2 workers", `${(one.wallMs / two.wallMs).toFixed(2)}x`);
+  line("  per-seed results equal", one.csv === two.csv ? "yes" : "NO");
 }
 
 main();

@@ -49,6 +49,8 @@ export class SchedulerCache {
   nonZeroCpu: Float64Array = new Float64Array(0);
   nonZeroMemory: Float64Array = new Float64Array(0);
   pods: Float64Array = new Float64Array(0);
+  /** Bumped whenever a node's totals or allocatable change (lets the scheduler reuse resource scores). */
+  versions: Uint32Array = new Uint32Array(0);
   /** 1 if the node has NoSchedule/NoExecute taints or is unschedulable (filters need the object). */
   constrained: Uint8Array = new Uint8Array(0);
   /** Zone number per node, -1 without a zone label. */
@@ -104,6 +106,7 @@ export class SchedulerCache {
     this.allocatableCpu[i] = allocatable.cpu === undefined ? 0 : (parseCpuMilli(allocatable.cpu) ?? 0);
     this.allocatableMemory[i] = allocatable.memory === undefined ? 0 : (parseMemoryBytes(allocatable.memory) ?? 0);
     this.allocatablePods[i] = allocatable.pods === undefined ? 0 : Math.floor(parseQuantity(allocatable.pods) ?? 0);
+    this.versions[i] = (this.versions[i] as number) + 1;
     applyTaints(node, object);
     if (node.preferNoScheduleTaints.length > 0) this.preferTaintNodes++;
     this.constrained[i] = node.unschedulable || node.taints.length > 0 ? 1 : 0;
@@ -176,6 +179,7 @@ export class SchedulerCache {
     this.nonZeroCpu[i] = (this.nonZeroCpu[i] as number) + requests.nonZeroCpuMilli;
     this.nonZeroMemory[i] = (this.nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes;
     this.pods[i] = (this.pods[i] as number) + 1;
+    this.versions[i] = (this.versions[i] as number) + 1;
     const charge: Charge = { uid, node, requests, owner: undefined, assumed };
     this.charges.set(key, charge);
     this.setOwner(charge, owner);
@@ -190,6 +194,7 @@ export class SchedulerCache {
     this.nonZeroCpu[i] = (this.nonZeroCpu[i] as number) - requests.nonZeroCpuMilli;
     this.nonZeroMemory[i] = (this.nonZeroMemory[i] as number) - requests.nonZeroMemoryBytes;
     this.pods[i] = (this.pods[i] as number) - 1;
+    this.versions[i] = (this.versions[i] as number) + 1;
     this.setOwner(charge, undefined);
     this.charges.delete(key);
   }
@@ -278,6 +283,9 @@ export class SchedulerCache {
     constrained.set(this.constrained);
     this.constrained = constrained;
     this.zoneOf = grow(this.zoneOf, capacity);
+    const versions = new Uint32Array(capacity);
+    versions.set(this.versions);
+    this.versions = versions;
     this.capacity = capacity;
   }
 }

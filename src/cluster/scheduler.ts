@@ -40,6 +40,7 @@ import {
   nodePredicateFailure,
   normalizeSpreadScore,
   numFeasibleNodesToFind,
+  type PodRequests,
   type PodToPlace,
   podRequests,
   podToPlace,
@@ -92,6 +93,11 @@ export class Scheduler implements Component {
   private zoneSeen = new Int32Array(16);
   private cycle = 0;
   private feasibleZones = 0;
+  /** Per node: LeastAllocated + BalancedAllocation for `scoredFor`, valid while versions match. */
+  private scored = new Float64Array(0);
+  private scoredVersion = new Uint32Array(0);
+  private scoredFor: PodRequests = { cpuMilli: -1, memoryBytes: -1, nonZeroCpuMilli: -1, nonZeroMemoryBytes: -1 };
+  private spreadValues = new Float64Array(64);
 
   constructor(private readonly world: World) {
     this.stream = world.random("scheduler/latency");
@@ -372,8 +378,8 @@ export class Scheduler implements Component {
   private pickBest(pod: Pod, place: PodToPlace, count: number): number {
     const cache = this.cache;
     const { base, spread, feasible } = this;
-    const { allocatableCpu, allocatableMemory, nonZeroCpu, nonZeroMemory, requestedCpu, requestedMemory, zoneOf } = cache;
-    const requests = place.requests;
+    const zoneOf = cache.zoneOf;
+    this.resourceScores(place, count);
     const owner = controllerOf(pod)?.uid;
     const perNode = owner === undefined ? undefined : cache.ownerNodeCounts(owner);
     const perZone = owner === undefined ? undefined : cache.ownerZoneCounts(owner);
@@ -381,36 +387,79 @@ export class Scheduler implements Component {
     const zoneWeight = topologyNormalizingWeight(this.feasibleZones);
     let min = Number.POSITIVE_INFINITY;
     let max = 0;
-    for (let j = 0; j < count; j++) {
-      const i = feasible[j] as number;
-      const cpuAllocatable = allocatableCpu[i] as number;
-      const memoryAllocatable = allocatableMemory[i] as number;
-      base[j] =
-        leastAllocatedScore((nonZeroCpu[i] as number) + requests.nonZeroCpuMilli, cpuAllocatable, (nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes, memoryAllocatable) +
-        balancedAllocationScore((requestedCpu[i] as number) + requests.cpuMilli, cpuAllocatable, (requestedMemory[i] as number) + requests.memoryBytes, memoryAllocatable);
-      if (owner === undefined) continue;
-      let raw = spreadScoreForCount(perNode === undefined ? 0 : (perNode[i] as number), HOSTNAME_MAX_SKEW, hostWeight);
-      const zone = zoneOf[i] as number;
-      if (zone >= 0) raw += spreadScoreForCount(perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number), ZONE_MAX_SKEW, zoneWeight);
-      const rounded = Math.round(raw);
-      spread[j] = rounded;
-      if (rounded < min) min = rounded;
-      if (rounded > max) max = rounded;
+    if (owner !== undefined) {
+      for (let j = 0; j < count; j++) {
+        const i = feasible[j] as number;
+        let raw = spreadScoreForCount(perNode === undefined ? 0 : (perNode[i] as number), HOSTNAME_MAX_SKEW, hostWeight);
+        const zone = zoneOf[i] as number;
+        if (zone >= 0) raw += spreadScoreForCount(perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number), ZONE_MAX_SKEW, zoneWeight);
+        const rounded = Math.round(raw);
+        spread[j] = rounded;
+        if (rounded < min) min = rounded;
+        if (rounded > max) max = rounded;
+      }
     }
     this.addAffinityAndTaintScores(place, count);
+    // Raw spread scores are integers in [min, max]: normalize each value once.
+    const table = this.spreadTable(owner === undefined ? 0 : min, owner === undefined ? 0 : max);
     const rank = cache.nameRank;
     let best = -1;
     let bestScore = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < count; j++) {
       const i = feasible[j] as number;
-      let score = base[j] as number;
-      if (owner !== undefined) score += WEIGHT_SPREAD * normalizeSpreadScore(spread[j] as number, min, max);
+      const score = (base[j] as number) + (owner === undefined ? 0 : (table[(spread[j] as number) - min] as number));
       if (score > bestScore || (score === bestScore && (rank[i] as number) < (rank[best] as number))) {
         best = i;
         bestScore = score;
       }
     }
     return best;
+  }
+
+  /**
+   * base[j] = LeastAllocated + BalancedAllocation for each feasible node. A node's value depends
+   * only on its totals and the pod's requests, so it is kept per node and reused until the node's
+   * totals change or a pod with other requests comes.
+   */
+  private resourceScores(place: PodToPlace, count: number): void {
+    const cache = this.cache;
+    const requests = place.requests;
+    if (
+      requests.cpuMilli !== this.scoredFor.cpuMilli ||
+      requests.memoryBytes !== this.scoredFor.memoryBytes ||
+      requests.nonZeroCpuMilli !== this.scoredFor.nonZeroCpuMilli ||
+      requests.nonZeroMemoryBytes !== this.scoredFor.nonZeroMemoryBytes
+    ) {
+      this.scoredFor = requests;
+      this.scoredVersion.fill(0);
+    }
+    if (this.scoredVersion.length < cache.versions.length) {
+      this.scoredVersion = new Uint32Array(cache.versions.length);
+      this.scored = new Float64Array(cache.versions.length);
+    }
+    const { base, feasible, scored, scoredVersion } = this;
+    const { versions, allocatableCpu, allocatableMemory, nonZeroCpu, nonZeroMemory, requestedCpu, requestedMemory } = cache;
+    for (let j = 0; j < count; j++) {
+      const i = feasible[j] as number;
+      const version = (versions[i] as number) + 1;
+      if (scoredVersion[i] !== version) {
+        const cpuAllocatable = allocatableCpu[i] as number;
+        const memoryAllocatable = allocatableMemory[i] as number;
+        scored[i] =
+          leastAllocatedScore((nonZeroCpu[i] as number) + requests.nonZeroCpuMilli, cpuAllocatable, (nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes, memoryAllocatable) +
+          balancedAllocationScore((requestedCpu[i] as number) + requests.cpuMilli, cpuAllocatable, (requestedMemory[i] as number) + requests.memoryBytes, memoryAllocatable);
+        scoredVersion[i] = version;
+      }
+      base[j] = scored[i] as number;
+    }
+  }
+
+  /** WEIGHT_SPREAD · normalizeSpreadScore(raw, min, max) for raw = min..max, indexed by raw − min. */
+  private spreadTable(min: number, max: number): Float64Array {
+    const size = max - min + 1;
+    if (this.spreadValues.length < size) this.spreadValues = new Float64Array(size * 2);
+    for (let k = 0; k < size; k++) this.spreadValues[k] = WEIGHT_SPREAD * normalizeSpreadScore(min + k, min, max);
+    return this.spreadValues;
   }
 
   /** NodeAffinity preferred terms (×2) and TaintToleration PreferNoSchedule (×3), when they can differ. */
