@@ -78,6 +78,8 @@ export function benchTraffic(
         name: "users",
         to: service,
         ratePerSecond,
+        startMs: 0,
+        stopMs: null,
         segments: [{ share: 1, headers: {} }],
         from: "external",
         source: { file: "bench", line: 0, column: 0, path: "" },

@@ -68,7 +68,9 @@ export class PodIpAllocator {
   private readonly rangeStart: number;
   private readonly rangeEnd: number;
   private readonly gateway: number;
-  private readonly reserved = new Set<number>();
+  /** Allocated addresses, by their text (what callers hold) to their value. */
+  private readonly reserved = new Map<string, number>();
+  private readonly reservedValues = new Set<number>();
   private lastReserved: number | null = null;
 
   constructor(cidrText: string) {
@@ -91,8 +93,7 @@ export class PodIpAllocator {
   }
 
   isAllocated(ip: string): boolean {
-    const value = parseIpv4(ip);
-    return value !== null && this.reserved.has(value);
+    return this.reserved.has(ip);
   }
 
   /** The next free address after the last reserved one (round-robin), or null when exhausted. */
@@ -101,17 +102,22 @@ export class PodIpAllocator {
     const first = this.lastReserved === null ? this.rangeStart : this.lastReserved + 1;
     for (let step = 0; step < span; step++) {
       const candidate = this.rangeStart + ((first - this.rangeStart + step) % span);
-      if (candidate === this.gateway || this.reserved.has(candidate)) continue;
-      this.reserved.add(candidate);
+      if (candidate === this.gateway || this.reservedValues.has(candidate)) continue;
+      const ip = formatIpv4(candidate);
+      this.reserved.set(ip, candidate);
+      this.reservedValues.add(candidate);
       this.lastReserved = candidate;
-      return formatIpv4(candidate);
+      return ip;
     }
     return null;
   }
 
   /** Frees an address; returns false if it was not allocated here. */
   release(ip: string): boolean {
-    const value = parseIpv4(ip);
-    return value !== null && this.reserved.delete(value);
+    const value = this.reserved.get(ip);
+    if (value === undefined) return false;
+    this.reserved.delete(ip);
+    this.reservedValues.delete(value);
+    return true;
   }
 }

@@ -35,7 +35,7 @@
  * resource accounting (eviction), the kubelet's periodic resync, Normal events (Pulling, Pulled,
  * Created, Started, Killing), which would only cost trace lines.
  */
-import type { Container, PodStatus } from "kubernetes-types/core/v1.js";
+import type { Container, ContainerStatus, PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
 import { objectKey, toTimestamp } from "../api/object.ts";
@@ -184,14 +184,23 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     }
     if (record.terminating || record.terminalPhase !== null) return;
     if (previous === undefined || previous.spec !== pod.spec) this.applySpecChanges(record);
-    if (this.readyConditionStale(record, pod)) this.writeStatus(record);
+    if (this.readyConditionStale(record, pod, previous)) this.writeStatus(record);
   }
 
-  /** The cached pod's Ready condition differs from what the kubelet would write (a gate moved, or someone overwrote it). */
-  private readyConditionStale(record: PodRecord, pod: Pod): boolean {
-    const statuses = record.containers.map((container) => ({ name: container.name, ready: container.ready })) as PodStatus["containerStatuses"];
-    const wanted = generatePodReadyCondition(pod.spec, pod.status?.conditions, statuses, podPhase(record));
+  /**
+   * The cached pod's Ready condition differs from what the kubelet would write: a readiness gate
+   * moved, or someone (MarkPodsNotReady) overwrote it. Only looked at when conditions changed.
+   */
+  private readyConditionStale(record: PodRecord, pod: Pod, previous: Pod | undefined): boolean {
+    if (previous !== undefined && previous.status?.conditions === pod.status?.conditions) return false;
     const current = podCondition(pod, "Ready");
+    const gates = pod.spec?.readinessGates;
+    if (gates === undefined || gates.length === 0) {
+      const allReady = record.containers.every((container) => container.ready);
+      return current === undefined || current.status !== (allReady ? "True" : "False");
+    }
+    const statuses = record.containers.map((container) => ({ name: container.name, ready: container.ready })) as ContainerStatus[];
+    const wanted = generatePodReadyCondition(pod.spec, pod.status?.conditions, statuses, podPhase(record));
     return current === undefined || current.status !== wanted.status || current.reason !== wanted.reason || current.message !== wanted.message;
   }
 
@@ -819,23 +828,59 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   private renderStatus(record: PodRecord, current: Pod): PodStatus | null {
     const status: PodStatus = current.status ?? {};
     const next: Record<string, unknown> = { ...status };
-    let changed = false;
-    const set = <K extends keyof PodStatus>(key: K, value: PodStatus[K]): void => {
-      if (jsonEqual(status[key], value)) return;
-      next[key] = deepFreeze(value);
-      changed = true;
-    };
     const phase = podPhase(record);
-    const containerStatuses = record.containers.map(containerStatus);
-    set("phase", phase);
-    set("hostIP", record.node.info.internalIP);
-    set("hostIPs", [{ ip: record.node.info.internalIP }]);
-    if (record.ip !== null) {
-      set("podIP", record.ip);
-      set("podIPs", [{ ip: record.ip }]);
+    const hostIP = record.node.info.internalIP;
+    let changed = false;
+    if (status.phase !== phase) {
+      next.phase = phase;
+      changed = true;
     }
-    if (status.startTime === undefined) set("startTime", toTimestamp(record.startTimeMs));
-    set("containerStatuses", containerStatuses);
+    if (status.hostIP !== hostIP) {
+      next.hostIP = hostIP;
+      next.hostIPs = Object.freeze([Object.freeze({ ip: hostIP })]);
+      changed = true;
+    }
+    if (record.ip !== null && status.podIP !== record.ip) {
+      next.podIP = record.ip;
+      next.podIPs = Object.freeze([Object.freeze({ ip: record.ip })]);
+      changed = true;
+    }
+    if (status.startTime === undefined) {
+      next.startTime = toTimestamp(record.startTimeMs);
+      changed = true;
+    }
+    const containerStatuses = this.containerStatuses(record, status.containerStatuses);
+    if (containerStatuses !== status.containerStatuses) {
+      next.containerStatuses = containerStatuses;
+      changed = true;
+    }
+    const conditions = this.conditions(record, current, containerStatuses, phase);
+    if (conditions !== null) {
+      next.conditions = deepFreeze(conditions);
+      changed = true;
+    }
+    return changed ? Object.freeze(next as PodStatus) : null;
+  }
+
+  /** The containerStatuses array, reusing the stored one (or its entries) where nothing changed. */
+  private containerStatuses(record: PodRecord, stored: readonly ContainerStatus[] | undefined): ContainerStatus[] {
+    let same = stored !== undefined && stored.length === record.containers.length;
+    const statuses: ContainerStatus[] = [];
+    for (const container of record.containers) {
+      const fresh = containerStatus(container);
+      const old = stored?.[container.index];
+      if (old !== undefined && jsonEqual(old, fresh)) {
+        statuses.push(old);
+        continue;
+      }
+      same = false;
+      statuses.push(deepFreeze(fresh));
+    }
+    return same ? (stored as ContainerStatus[]) : Object.freeze(statuses) as ContainerStatus[];
+  }
+
+  /** Initialized, Ready and ContainersReady (and PodScheduled if missing) merged in; null if unchanged. */
+  private conditions(record: PodRecord, current: Pod, containerStatuses: readonly ContainerStatus[], phase: string): PodCondition[] | null {
     const spec = current.spec;
     const generated: GeneratedCondition[] = [
       INITIALIZED,
@@ -843,12 +888,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       generateContainersReadyCondition(spec, containerStatuses, phase),
     ];
     if (podCondition(current, "PodScheduled") === undefined) generated.push(SCHEDULED);
-    const conditions = mergeConditions(status.conditions, generated, toTimestamp(this.world.nowMs));
-    if (conditions !== null) {
-      next.conditions = deepFreeze(conditions);
-      changed = true;
-    }
-    return changed ? Object.freeze(next as PodStatus) : null;
+    return mergeConditions(current.status?.conditions, generated, toTimestamp(this.world.nowMs));
   }
 }
 

@@ -93,6 +93,8 @@ export class Scheduler implements Component {
   private zoneSeen = new Int32Array(16);
   private cycle = 0;
   private feasibleZones = 0;
+  /** Nodes came or went (or changed zone): the node-tree order is rebuilt before the next cycle. */
+  private orderStale = false;
   /** Per node: LeastAllocated + BalancedAllocation for `scoredFor`, valid while versions match. */
   private scored = new Float64Array(0);
   private scoredVersion = new Uint32Array(0);
@@ -132,7 +134,7 @@ export class Scheduler implements Component {
     const node = this.cache.node(object.metadata.name);
     if (type === "DELETED") {
       this.cache.removeNode(node);
-      this.cache.rebuildOrder();
+      this.orderStale = true;
       this.nodeChanged();
       return;
     }
@@ -140,8 +142,7 @@ export class Scheduler implements Component {
       node.source = object;
       return;
     }
-    if (this.cache.applyNode(node, object)) this.cache.rebuildOrder();
-    if (this.nextStartNodeIndex >= this.cache.orderLength) this.nextStartNodeIndex = 0;
+    if (this.cache.applyNode(node, object)) this.orderStale = true;
     this.nodeChanged();
   }
 
@@ -303,6 +304,11 @@ export class Scheduler implements Component {
   };
 
   private scheduleOne(key: string, pod: Pod): void {
+    if (this.orderStale) {
+      this.cache.rebuildOrder();
+      this.orderStale = false;
+      if (this.nextStartNodeIndex >= this.cache.orderLength) this.nextStartNodeIndex = 0;
+    }
     const place = podToPlace(pod.spec, this.world.config.timing.defaultTolerationSeconds);
     const found = this.findFeasibleNodes(place);
     if (found === 0) {

@@ -117,6 +117,10 @@ export interface TrafficSpec {
   /** Service/<name> or Gateway/<name>. */
   readonly to: ObjectRef;
   readonly ratePerSecond: number;
+  /** Requests are sent from this virtual time (default 0) ... */
+  readonly startMs: number;
+  /** ... until this one (default: the end of the run). */
+  readonly stopMs: number | null;
   /** At least one segment; a plain `headers:` becomes one segment with share 1. */
   readonly segments: readonly TrafficSegment[];
   /** "external", or the workload whose pod IPs are the sources. */

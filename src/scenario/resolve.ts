@@ -217,6 +217,9 @@ function resolveTraffic(
     else names.set(each.name, index);
     checkTrafficTarget(each.to, definitions, entry, ["to"], problems);
     if (each.from !== "external") checkWorkloadTarget(each.from, definitions, entry, ["from"], problems, true);
+    if (each.start !== undefined && each.stop !== undefined && each.stop <= each.start) {
+      problems.push(entry.problem(["stop"], `must be after start (${each.start} ms), got ${each.stop} ms`));
+    }
     const segments = each.segments?.map((segment) => ({
       share: segment.share,
       headers: { ...(segment.headers ?? {}) },
@@ -225,6 +228,8 @@ function resolveTraffic(
       name: each.name,
       to: each.to,
       ratePerSecond: each.rate,
+      startMs: each.start ?? 0,
+      stopMs: each.stop ?? null,
       segments,
       from: each.from,
       source: entry.position([]),

@@ -150,6 +150,8 @@ const traffic = z
       .min(1, "needs at least one segment")
       .optional(),
     from: trafficSource.default("external"),
+    start: duration.optional().meta({ description: "when the source starts sending (default 0)" }),
+    stop: duration.optional().meta({ description: "when the source stops sending (default: the end of the run)" }),
   })
   .superRefine((value, ctx) => {
     if (value.headers !== undefined && value.segments !== undefined) {

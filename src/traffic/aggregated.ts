@@ -165,7 +165,7 @@ export class AggregatedTraffic implements PodDirectoryListener {
   }
 
   private settle(generator: Generator, state: SourceState, startMs: number, endMs: number): void {
-    let n = poisson((generator.spec.ratePerSecond * (endMs - startMs)) / 1000, generator.arrivals);
+    let n = poisson((generator.spec.ratePerSecond * sendingMs(generator.spec, startMs, endMs)) / 1000, generator.arrivals);
     if (n === 0) return;
     let sources = generator.sources.ips();
     if (sources.length === 0) return;
@@ -395,4 +395,11 @@ export class AggregatedTraffic implements PodDirectoryListener {
     if (!members.has(podUid)) return 0;
     return binomial(interval.routed, 1 / interval.candidates.length, generator.work);
   }
+}
+
+/** How much of [startMs, endMs) lies inside the source's sending window. */
+function sendingMs(spec: { startMs: number; stopMs: number | null }, startMs: number, endMs: number): number {
+  const from = Math.max(startMs, spec.startMs);
+  const to = spec.stopMs === null ? endMs : Math.min(endMs, spec.stopMs);
+  return to > from ? to - from : 0;
 }

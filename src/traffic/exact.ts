@@ -48,7 +48,7 @@ export class ExactTraffic implements PodDirectoryListener {
     this.pods.addListener(this);
     for (const generator of this.generators) {
       if (generator.spec.ratePerSecond <= 0) continue;
-      const first = this.gapMs(generator);
+      const first = generator.spec.startMs + this.gapMs(generator);
       this.nextArrivalMs[generator.index] = first;
       this.world.kernel.scheduleAt(Math.ceil(first), this.arrive, generator);
     }
@@ -84,6 +84,8 @@ export class ExactTraffic implements PodDirectoryListener {
       next += this.gapMs(generator);
     }
     this.nextArrivalMs[generator.index] = next;
+    const stopMs = generator.spec.stopMs;
+    if (stopMs !== null && next > stopMs) return;
     this.world.kernel.scheduleAt(Math.ceil(next), this.arrive, generator);
   }
 

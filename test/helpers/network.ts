@@ -85,6 +85,8 @@ export function traffic(
     name,
     to,
     ratePerSecond,
+    startMs: 0,
+    stopMs: null,
     segments: [{ share: 1, headers: {} }],
     from,
     source: { file: "test", line: 0, column: 0, path: "" },
