@@ -127,14 +127,21 @@ interface ZoneTainter {
   timer: EventId;
 }
 
-interface NodeHealth {
+/** A node as the controller's informer shows it, with its health bookkeeping (nodeHealthData). */
+interface TrackedNode {
+  node: Node;
+  /** The Ready condition's status in `node`. */
+  ready: string;
+  zone: string;
+  /** False until the first monitor pass sees the node. */
+  observed: boolean;
   probeTimestampMs: number;
   lastRenewMs: number;
 }
 
 export class NodeLifecycleController implements Component {
   readonly name = NODE_LIFECYCLE_COMPONENT;
-  private readonly health = new Map<string, NodeHealth>();
+  private readonly nodes = new Map<string, TrackedNode>();
   private readonly zoneStates = new Map<string, ZoneState>();
   private readonly tainters = new Map<string, ZoneTainter>();
   readonly taintManager: TaintManager;
@@ -170,10 +177,19 @@ export class NodeLifecycleController implements Component {
   // ---- watch handlers ----
 
   private onNode(type: WatchEventType, node: Node): void {
+    const name = node.metadata.name;
     if (type === "DELETED") {
-      this.health.delete(node.metadata.name);
-      this.taintManager.nodeDeleted(node.metadata.name);
+      this.nodes.delete(name);
+      this.taintManager.nodeDeleted(name);
       return;
+    }
+    const tracked = this.nodes.get(name);
+    if (tracked === undefined) {
+      this.nodes.set(name, { node, ready: readyStatus(node), zone: zoneKey(node), observed: false, probeTimestampMs: 0, lastRenewMs: 0 });
+    } else {
+      tracked.node = node;
+      tracked.ready = readyStatus(node);
+      tracked.zone = zoneKey(node);
     }
     if (!this.suspended) this.reconcileConditionTaints(node);
     this.taintManager.nodeUpdated(node);
@@ -184,8 +200,8 @@ export class NodeLifecycleController implements Component {
     const nodeName = pod.spec?.nodeName;
     if (type === "DELETED" || this.suspended || nodeName === undefined || previous?.spec?.nodeName === nodeName) return;
     // processPod: a pod newly assigned to a node that is not Ready is marked not ready.
-    const node = this.world.cache.get<Node>("Node", NODE_NAMESPACE, nodeName);
-    if (node !== undefined && this.health.has(nodeName) && readyStatus(node) !== "True") this.markPodNotReady(pod);
+    const tracked = this.nodes.get(nodeName);
+    if (tracked !== undefined && tracked.observed && tracked.ready !== "True") this.markPodNotReady(pod);
   }
 
   // ---- monitorNodeHealth ----
@@ -196,44 +212,41 @@ export class NodeLifecycleController implements Component {
   };
 
   private monitorNodeHealth(): void {
-    const nodes = [...this.world.cache.list<Node>("Node")];
     const zoneConditions = new Map<string, string[]>();
-    for (const node of nodes) {
-      const observed = readyStatus(node);
-      const current = this.updateNodeHealth(node, observed);
-      const zone = zoneKey(node);
-      this.ensureTainter(zone);
-      let list = zoneConditions.get(zone);
+    for (const tracked of [...this.nodes.values()]) {
+      const observed = tracked.ready;
+      const current = this.updateNodeHealth(tracked);
+      let list = zoneConditions.get(tracked.zone);
       if (list === undefined) {
+        this.ensureTainter(tracked.zone);
         list = [];
-        zoneConditions.set(zone, list);
+        zoneConditions.set(tracked.zone, list);
       }
       list.push(current);
-      this.processTaintBaseEviction(node, observed);
+      this.processTaintBaseEviction(tracked.node, observed);
       if (current !== "True" && observed === "True") {
+        const node = tracked.node;
         this.world.recordEvent(node, "Normal", "NodeNotReady", `Node ${node.metadata.name} status is now: NodeNotReady`);
         this.markPodsNotReady(node.metadata.name);
       }
     }
-    this.forgetRemovedNodes(nodes);
-    this.handleDisruption(zoneConditions, nodes);
+    this.handleDisruption(zoneConditions);
   }
 
   /** tryUpdateNodeHealth: returns the Ready status after this pass (Unknown once the grace is over). */
-  private updateNodeHealth(node: Node, observed: string): string {
+  private updateNodeHealth(tracked: TrackedNode): string {
     const nowMs = this.world.nowMs;
-    const name = node.metadata.name;
-    const renewMs = this.heartbeats?.leaseRenewTimeMs(name);
-    let health = this.health.get(name);
-    if (health === undefined) {
-      health = { probeTimestampMs: nowMs, lastRenewMs: renewMs ?? Number.NEGATIVE_INFINITY };
-      this.health.set(name, health);
-    } else if (renewMs !== undefined && renewMs > health.lastRenewMs) {
-      health.lastRenewMs = renewMs;
-      health.probeTimestampMs = nowMs;
+    const renewMs = this.heartbeats?.leaseRenewTimeMs(tracked.node.metadata.name);
+    if (!tracked.observed) {
+      tracked.observed = true;
+      tracked.probeTimestampMs = nowMs;
+      tracked.lastRenewMs = renewMs ?? Number.NEGATIVE_INFINITY;
+    } else if (renewMs !== undefined && renewMs > tracked.lastRenewMs) {
+      tracked.lastRenewMs = renewMs;
+      tracked.probeTimestampMs = nowMs;
     }
-    if (nowMs <= health.probeTimestampMs + this.world.config.timing.nodeMonitorGracePeriodMs) return observed;
-    this.markConditionsUnknown(node);
+    if (nowMs <= tracked.probeTimestampMs + this.world.config.timing.nodeMonitorGracePeriodMs) return tracked.ready;
+    this.markConditionsUnknown(tracked.node);
     return "Unknown";
   }
 
@@ -283,12 +296,6 @@ export class NodeLifecycleController implements Component {
       condition.lastTransitionTime = stamp;
     });
     this.world.recordEvent(current, "Warning", "NodeNotReady", "Node is not ready");
-  }
-
-  private forgetRemovedNodes(nodes: readonly Node[]): void {
-    if (this.health.size === nodes.length) return;
-    const present = new Set(nodes.map((node) => node.metadata.name));
-    for (const name of [...this.health.keys()]) if (!present.has(name)) this.health.delete(name);
   }
 
   // ---- NoExecute tainting ----
@@ -368,9 +375,7 @@ export class NodeLifecycleController implements Component {
   };
 
   private taintNow(name: string): void {
-    const node = this.world.cache.get<Node>("Node", NODE_NAMESPACE, name);
-    if (node === undefined) return;
-    const status = readyStatus(node);
+    const status = this.nodes.get(name)?.ready;
     if (status === "False") this.swapTaints(name, NOT_READY_NO_EXECUTE, UNREACHABLE_NO_EXECUTE);
     else if (status === "Unknown") this.swapTaints(name, UNREACHABLE_NO_EXECUTE, NOT_READY_NO_EXECUTE);
   }
@@ -388,7 +393,7 @@ export class NodeLifecycleController implements Component {
   // ---- zones ----
 
   /** handleDisruption. */
-  private handleDisruption(zoneConditions: Map<string, string[]>, nodes: readonly Node[]): void {
+  private handleDisruption(zoneConditions: Map<string, string[]>): void {
     const newStates = new Map<string, ZoneState>();
     let allAreFullyDisrupted = true;
     for (const [zone, statuses] of zoneConditions) {
@@ -407,7 +412,7 @@ export class NodeLifecycleController implements Component {
     if (allAreFullyDisrupted && allWereFullyDisrupted) return;
     if (allAreFullyDisrupted) {
       // Every zone is down: most likely the control plane is cut off; stop all evictions.
-      for (const node of nodes) this.markNodeAsReachable(node);
+      for (const tracked of this.nodes.values()) this.markNodeAsReachable(tracked.node);
       for (const zone of this.zoneStates.keys()) {
         this.swapLimiter(zone, 0);
         this.zoneStates.set(zone, "FullDisruption");
@@ -416,7 +421,7 @@ export class NodeLifecycleController implements Component {
     }
     if (allWereFullyDisrupted) {
       const nowMs = this.world.nowMs;
-      for (const health of this.health.values()) health.probeTimestampMs = nowMs;
+      for (const tracked of this.nodes.values()) tracked.probeTimestampMs = nowMs;
     }
     for (const [zone, state] of [...this.zoneStates]) {
       const next = newStates.get(zone) as ZoneState;
