@@ -95,6 +95,13 @@ const SPEC_DEFAULTERS: Readonly<Record<string, (spec: Json) => void>> = {
   Service: defaultServiceSpec,
 };
 
+/** A new pod's status starts Pending (the pod registry's PrepareForCreate). */
+export function defaultNewPodStatus(object: { kind: string; status?: unknown }): void {
+  if (object.kind !== "Pod") return;
+  const holder = object as Json;
+  ensure(holder, "status").phase ??= "Pending";
+}
+
 /** Applies the kind's defaults to an object's spec in place (no-op for kinds without defaults). */
 export function applyDefaults(object: { kind: string; spec?: unknown }): void {
   const defaulter = SPEC_DEFAULTERS[object.kind];

@@ -13,7 +13,7 @@
 import { freeze, produce, type Draft } from "immer";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Trace } from "../sim/trace.ts";
-import { applyDefaults, hasDefaulter } from "./defaults.ts";
+import { applyDefaults, defaultNewPodStatus, hasDefaulter } from "./defaults.ts";
 import { alreadyExists, ApiError, conflict, notFound } from "./errors.ts";
 import { DEFAULT_NAMESPACE, type KObject, type NewObject, objectKey, type StoredMeta, toTimestamp } from "./object.ts";
 
@@ -107,7 +107,10 @@ export class Store {
     };
     // produce copies only what defaulting touches; a template that is already defaulted is shared.
     const object = freeze(
-      produce({ ...input, metadata } as unknown as KObject, (draft) => applyDefaults(draft)),
+      produce({ ...input, metadata } as unknown as KObject, (draft) => {
+        applyDefaults(draft);
+        defaultNewPodStatus(draft);
+      }),
       true,
     );
     objects.set(key, object);

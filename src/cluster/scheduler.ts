@@ -22,6 +22,7 @@
  * zone (Kubernetes counts only nodes matching the pod's node affinity). No preemption, no
  * priorities (FIFO only), no backoff queue.
  */
+import type { PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
 import { controllerOf, objectKey, toTimestamp } from "../api/object.ts";
@@ -505,11 +506,11 @@ export class Scheduler implements Component {
     if (current === undefined || current.metadata.uid !== uid) return;
     if (current.spec?.nodeName !== undefined || current.metadata.deletionTimestamp !== undefined) return;
     this.cache.charge(key, uid, node, place.requests, controllerOf(current)?.uid, true);
-    const nowMs = this.world.nowMs;
+    const spec = Object.freeze({ ...(current.spec ?? { containers: [] }), nodeName: node.name });
+    const status = withScheduledCondition(current.status, "True", undefined, undefined, this.world.nowMs);
     this.world.store.patch<Pod>("Pod", namespace, name, (draft) => {
-      draft.spec ??= { containers: [] };
-      draft.spec.nodeName = node.name;
-      setScheduledCondition(draft as unknown as Pod, "True", undefined, undefined, nowMs);
+      draft.spec = spec as typeof draft.spec;
+      draft.status = status as typeof draft.status;
     });
     this.world.recordEvent(current, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node.name}`);
   }
@@ -520,10 +521,10 @@ export class Scheduler implements Component {
     if (current === undefined || current.metadata.uid !== uid || !needsScheduling(current)) return;
     const condition = podCondition(current, "PodScheduled");
     if (condition?.status !== "False" || condition.reason !== "Unschedulable" || condition.message !== message) {
-      const nowMs = this.world.nowMs;
+      const status = withScheduledCondition(current.status, "False", "Unschedulable", message, this.world.nowMs);
       try {
         this.world.store.patch<Pod>("Pod", namespace, name, (draft) => {
-          setScheduledCondition(draft as unknown as Pod, "False", "Unschedulable", message, nowMs);
+          draft.status = status as typeof draft.status;
         });
       } catch (error) {
         if (!isApiError(error)) throw error;
@@ -544,22 +545,28 @@ function needsScheduling(pod: Pod): boolean {
   );
 }
 
-/** Sets PodScheduled on a draft; lastTransitionTime moves only when the status does. */
-function setScheduledCondition(draft: Pod, status: "True" | "False", reason: string | undefined, message: string | undefined, nowMs: number): void {
-  const writable = draft as { status?: { conditions?: Record<string, unknown>[] } };
-  writable.status ??= {};
-  writable.status.conditions ??= [];
-  const conditions = writable.status.conditions;
-  const existing = conditions.find((condition) => condition.type === "PodScheduled");
-  const next: Record<string, unknown> = { type: "PodScheduled", status };
-  if (reason !== undefined) next.reason = reason;
-  if (message !== undefined) next.message = message;
-  if (existing === undefined) {
-    conditions.push({ ...next, lastTransitionTime: toTimestamp(nowMs) });
-    return;
-  }
-  next.lastTransitionTime = existing.status === status ? existing.lastTransitionTime : toTimestamp(nowMs);
-  conditions[conditions.indexOf(existing)] = next;
+/**
+ * The status with PodScheduled set (a new frozen object; the rest shared): lastTransitionTime
+ * moves only when the condition's status does.
+ */
+function withScheduledCondition(
+  status: PodStatus | undefined,
+  conditionStatus: "True" | "False",
+  reason: string | undefined,
+  message: string | undefined,
+  nowMs: number,
+): PodStatus {
+  const conditions = status?.conditions ?? [];
+  const index = conditions.findIndex((condition) => condition.type === "PodScheduled");
+  const existing = index < 0 ? undefined : conditions[index];
+  const condition: PodCondition = { type: "PodScheduled", status: conditionStatus };
+  if (reason !== undefined) condition.reason = reason;
+  if (message !== undefined) condition.message = message;
+  condition.lastTransitionTime = existing?.status === conditionStatus ? existing.lastTransitionTime : toTimestamp(nowMs);
+  const next = [...conditions];
+  if (existing === undefined) next.push(Object.freeze(condition));
+  else next[index] = Object.freeze(condition);
+  return Object.freeze({ ...(status ?? {}), conditions: Object.freeze(next) as PodCondition[] });
 }
 
 /** True if the update changes labels, taints, allocatable, unschedulable or the Ready status. */

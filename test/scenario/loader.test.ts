@@ -124,6 +124,8 @@ describe("the full example", () => {
         name: "users",
         to: { kind: "Service", namespace: "default", name: "demo" },
         ratePerSecond: 200,
+        startMs: 0,
+        stopMs: null,
         segments: [{ share: 1, headers: { "x-platform": "iOS" } }],
         from: "external",
       },
@@ -131,6 +133,8 @@ describe("the full example", () => {
         name: "partners",
         to: { kind: "Gateway", namespace: "default", name: "edge" },
         ratePerSecond: 0.5,
+        startMs: 0,
+        stopMs: null,
         segments: [
           { share: 0.3, headers: { "x-beta": "true" } },
           { share: 0.7, headers: {} },
