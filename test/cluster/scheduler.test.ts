@@ -75,14 +75,15 @@ describe("scheduler: filters", () => {
       reason: "Unschedulable",
       message: "0/3 nodes are available: 3 Insufficient cpu.",
     });
-    // A terminating pod still holds its requests: b is killed at the end of its 30 s grace
-    // (kubelet sees the deletion at 1020, SIGKILL at 31020, final delete), the scheduler sees it
-    // gone 20 ms later and binds after one 10 ms cycle.
+    // A terminating pod still holds its requests: b (running since 2560) is killed at the end of
+    // its 30 s grace (the kubelet sees the deletion at 5020, SIGKILL at 35020, final delete); the
+    // scheduler sees it gone 20 ms later and binds after one 10 ms cycle.
+    world.kernel.run(5000);
     world.store.delete("Pod", "default", "b");
-    world.kernel.run(31_049);
+    world.kernel.run(35_049);
     expect(scheduled(fixture, "late")).toBeUndefined();
     expect(pod(world, "b")).toBeUndefined();
-    world.kernel.run(31_050);
+    world.kernel.run(35_050);
     expect(scheduled(fixture, "late")).toBe("dca-2");
     expect(scheduledCondition(fixture, "late")?.status).toBe("True");
   });
