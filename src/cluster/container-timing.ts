@@ -19,7 +19,12 @@ export const BACKOFF_MAX_MS = 300_000;
  * fails until the application is healthy (`healthyAtMs`), and the result turns Success after
  * successThreshold consecutive successes. Returns Infinity when the app never becomes healthy.
  */
-export function readinessSuccessMs(workerStartMs: number, startedAtMs: number, healthyAtMs: number, probe: Probe): number {
+export function readinessSuccessMs(
+  workerStartMs: number,
+  startedAtMs: number,
+  healthyAtMs: number,
+  probe: Probe,
+): number {
   if (!Number.isFinite(healthyAtMs)) return Number.POSITIVE_INFINITY;
   const periodMs = Math.max(1, probe.periodSeconds ?? 10) * 1000;
   const earliestMs = Math.max(healthyAtMs, startedAtMs + (probe.initialDelaySeconds ?? 0) * 1000);
@@ -82,7 +87,8 @@ export class Backoff {
 
   /** Next(id, eventTime): start (or restart, if unused for long) or double the delay; lastUpdate = now. */
   next(eventMs: number, nowMs: number): void {
-    this.durationMs = this.durationMs === 0 || this.expired(eventMs) ? this.initialMs : Math.min(this.durationMs * 2, this.maxMs);
+    this.durationMs =
+      this.durationMs === 0 || this.expired(eventMs) ? this.initialMs : Math.min(this.durationMs * 2, this.maxMs);
     this.lastUpdateMs = nowMs;
   }
 

@@ -75,7 +75,8 @@ export class PodIpAllocator {
 
   constructor(cidrText: string) {
     const cidr = parseCidr(cidrText);
-    if (cidr === null || cidr.size < 4) throw new Error(`pod CIDR ${cidrText} is not an IPv4 block of at least 4 addresses`);
+    if (cidr === null || cidr.size < 4)
+      throw new Error(`pod CIDR ${cidrText} is not an IPv4 block of at least 4 addresses`);
     this.cidr = cidr;
     this.rangeStart = cidr.network + 1;
     this.rangeEnd = cidr.network + cidr.size - 2;

@@ -210,11 +210,15 @@ function currentState(container: ContainerRecord): { state: ContainerState; last
   }
   if ((container.stage === "exited" || container.stage === "dead" || container.stage === "lost") && last !== null) {
     const prior = container.priorExit;
-    return { state: { terminated: terminated(last) }, lastState: prior === null ? {} : { terminated: terminated(prior) } };
+    return {
+      state: { terminated: terminated(last) },
+      lastState: prior === null ? {} : { terminated: terminated(prior) },
+    };
   }
-  const waiting = container.waitingMessage === undefined
-    ? { reason: container.waitingReason }
-    : { reason: container.waitingReason, message: container.waitingMessage };
+  const waiting =
+    container.waitingMessage === undefined
+      ? { reason: container.waitingReason }
+      : { reason: container.waitingReason, message: container.waitingMessage };
   return { state: { waiting }, lastState: last === null ? {} : { terminated: terminated(last) } };
 }
 
@@ -231,6 +235,7 @@ export function containerStatus(container: ContainerRecord): ContainerStatus {
     state,
     lastState,
   };
-  if (container.hasProcess || container.lastExit !== null) status.containerID = container.hasProcess ? container.containerId : container.lastExit?.containerId;
+  if (container.hasProcess || container.lastExit !== null)
+    status.containerID = container.hasProcess ? container.containerId : container.lastExit?.containerId;
   return status;
 }

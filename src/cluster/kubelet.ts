@@ -42,20 +42,33 @@ import { objectKey, toTimestamp } from "../api/object.ts";
 import { isPodTerminal, podCondition } from "../api/pod.ts";
 import type { WatchEventType } from "../api/store.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
-import { INDEX_PODS_BY_NODE, type Component, type World } from "../world/world.ts";
+import { type Component, INDEX_PODS_BY_NODE, type World } from "../world/world.ts";
 import { formatGoDuration, preStopDurationMs, readinessSuccessMs } from "./container-timing.ts";
 import { PodIpAllocator } from "./ip-allocator.ts";
 import {
-  ContainerRecord,
+  type ContainerRecord,
   containerStatus,
   type NodeRuntime,
   PodRecord,
+  type PullJob,
   podPhase,
   processStateOf,
-  type PullJob,
 } from "./kubelet-records.ts";
-import { kubeletNodeConditions, layoutNodes, NODE_NAMESPACE, NODES_COMPONENT, type NodesComponent, type NodeStateListener } from "./nodes.ts";
-import { type GeneratedCondition, generateContainersReadyCondition, generatePodReadyCondition, jsonEqual, mergeConditions } from "./pod-status.ts";
+import {
+  kubeletNodeConditions,
+  layoutNodes,
+  NODE_NAMESPACE,
+  NODES_COMPONENT,
+  type NodeStateListener,
+  type NodesComponent,
+} from "./nodes.ts";
+import {
+  type GeneratedCondition,
+  generateContainersReadyCondition,
+  generatePodReadyCondition,
+  jsonEqual,
+  mergeConditions,
+} from "./pod-status.ts";
 import { KUBELET_COMPONENT, type PodRuntime, type PodRuntimeListener, type ProcessState } from "./runtime.ts";
 
 /** kuberuntime_manager.go minimumGracePeriodInSeconds. */
@@ -88,7 +101,13 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 
   start(): void {
     const nodes = this.world.component<NodesComponent>(NODES_COMPONENT);
-    const infos = nodes === undefined ? layoutNodes(this.world.config.nodes, this.world.config.datacenters.map((dc) => dc.name)) : [...nodes.nodes()];
+    const infos =
+      nodes === undefined
+        ? layoutNodes(
+            this.world.config.nodes,
+            this.world.config.datacenters.map((dc) => dc.name),
+          )
+        : [...nodes.nodes()];
     for (const info of infos) {
       this.nodes.set(info.name, {
         info,
@@ -104,7 +123,9 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       });
     }
     nodes?.addListener(this);
-    this.world.cache.on("Pod", (type, object, previous) => this.onPod(type, object as Pod, previous as Pod | undefined));
+    this.world.cache.on("Pod", (type, object, previous) =>
+      this.onPod(type, object as Pod, previous as Pod | undefined),
+    );
   }
 
   // ---- PodRuntime and fault hooks ----
@@ -199,9 +220,17 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       const allReady = record.containers.every((container) => container.ready);
       return current === undefined || current.status !== (allReady ? "True" : "False");
     }
-    const statuses = record.containers.map((container) => ({ name: container.name, ready: container.ready })) as ContainerStatus[];
+    const statuses = record.containers.map((container) => ({
+      name: container.name,
+      ready: container.ready,
+    })) as ContainerStatus[];
     const wanted = generatePodReadyCondition(pod.spec, pod.status?.conditions, statuses, podPhase(record));
-    return current === undefined || current.status !== wanted.status || current.reason !== wanted.reason || current.message !== wanted.message;
+    return (
+      current === undefined ||
+      current.status !== wanted.status ||
+      current.reason !== wanted.reason ||
+      current.message !== wanted.message
+    );
   }
 
   // ---- pod start ----
@@ -326,7 +355,12 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     container.stage = "pull-error";
     container.waitingReason = "ErrImagePull";
     container.waitingMessage = `failed to pull and unpack image "${container.image}": failed to resolve reference "${container.image}": not found`;
-    this.world.recordEvent(container.pod.pod, "Warning", "Failed", `Failed to pull image "${container.image}": ${container.waitingMessage}`);
+    this.world.recordEvent(
+      container.pod.pod,
+      "Warning",
+      "Failed",
+      `Failed to pull image "${container.image}": ${container.waitingMessage}`,
+    );
     container.timer = this.world.kernel.schedule(IMAGE_PULL_ERROR_DISPLAY_MS, this.showPullBackoff, container);
     this.writeStatus(container.pod);
     this.attemptDone(container);
@@ -374,10 +408,16 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     container.waitingReason = "ContainerCreating";
     container.waitingMessage = undefined;
     const profile = this.world.image(container.image);
-    container.healthyAtMs = profile.ready ? nowMs + sampleMs(profile.startup, this.streams.startup) : Number.POSITIVE_INFINITY;
+    container.healthyAtMs = profile.ready
+      ? nowMs + sampleMs(profile.startup, this.streams.startup)
+      : Number.POSITIVE_INFINITY;
     this.scheduleReadiness(container, container.healthyAtMs, profile.ready);
     if (profile.crashAfter !== null) {
-      container.timer = this.world.kernel.schedule(sampleMs(profile.crashAfter, this.streams.crash), this.crashDue, container);
+      container.timer = this.world.kernel.schedule(
+        sampleMs(profile.crashAfter, this.streams.crash),
+        this.crashDue,
+        container,
+      );
     }
   }
 
@@ -391,7 +431,8 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     container.ready = false;
     const readyAtMs = readinessSuccessMs(container.pod.workerStartMs, container.startedAtMs, healthyAtMs, probe);
     if (readyAtMs <= this.world.nowMs) container.ready = true;
-    else if (Number.isFinite(readyAtMs)) container.probeTimer = this.world.kernel.scheduleAt(readyAtMs, this.probeSucceeded, container);
+    else if (Number.isFinite(readyAtMs))
+      container.probeTimer = this.world.kernel.scheduleAt(readyAtMs, this.probeSucceeded, container);
   }
 
   private readonly probeSucceeded = (arg: unknown): void => {
@@ -428,7 +469,12 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       container.waitingReason = "CrashLoopBackOff";
       container.waitingMessage = `back-off ${formatGoDuration(delayMs)} restarting failed container=${container.name} pod=${record.name}_${record.namespace}(${record.uid})`;
       container.timer = this.world.kernel.schedule(delayMs, this.restartDue, container);
-      this.world.recordEvent(record.pod, "Warning", "BackOff", `Back-off restarting failed container ${container.name} in pod ${record.name}_${record.namespace}(${record.uid})`);
+      this.world.recordEvent(
+        record.pod,
+        "Warning",
+        "BackOff",
+        `Back-off restarting failed container ${container.name} in pod ${record.name}_${record.namespace}(${record.uid})`,
+      );
     } else {
       container.crashBackoff.next(nowMs, nowMs);
       container.stage = "waiting";
@@ -449,7 +495,13 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     this.startContainer(container);
   };
 
-  private recordExit(container: ContainerRecord, exitCode: number, reason: string, message?: string, finishedAtMs = this.world.nowMs): void {
+  private recordExit(
+    container: ContainerRecord,
+    exitCode: number,
+    reason: string,
+    message?: string,
+    finishedAtMs = this.world.nowMs,
+  ): void {
     container.priorExit = container.lastExit;
     container.lastExit = {
       exitCode,
@@ -467,7 +519,9 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   private afterExitWithoutRestart(record: PodRecord): void {
     const settled = record.containers.every((container) => container.stage === "exited");
     if (settled) {
-      record.terminalPhase = record.containers.every((container) => container.lastExit?.exitCode === 0) ? "Succeeded" : "Failed";
+      record.terminalPhase = record.containers.every((container) => container.lastExit?.exitCode === 0)
+        ? "Succeeded"
+        : "Failed";
       this.releaseSandbox(record);
     }
     this.writeStatus(record);
@@ -519,7 +573,10 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     record.terminating = true;
     this.world.kernel.cancel(record.sandboxTimer);
     record.sandboxTimer = 0;
-    record.graceSec = record.pod.metadata.deletionGracePeriodSeconds ?? record.pod.spec?.terminationGracePeriodSeconds ?? MIN_GRACE_SECONDS;
+    record.graceSec =
+      record.pod.metadata.deletionGracePeriodSeconds ??
+      record.pod.spec?.terminationGracePeriodSeconds ??
+      MIN_GRACE_SECONDS;
     for (const container of record.containers) {
       if (container.stage === "prestop" || container.stage === "stopping") {
         container.restartAfterStop = false;
@@ -562,11 +619,18 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     this.world.kernel.cancel(container.probeTimer);
     container.probeTimer = 0;
     const profile = this.world.config.images.get(container.image);
-    const exitMs = sampleMs(profile === undefined ? this.world.config.timing.containerStop : profile.shutdown, this.streams.shutdown);
+    const exitMs = sampleMs(
+      profile === undefined ? this.world.config.timing.containerStop : profile.shutdown,
+      this.streams.shutdown,
+    );
     const killMs = container.killGraceSec * 1000;
     const graceful = exitMs <= killMs;
     const delayMs = graceful ? exitMs : killMs;
-    container.pendingExit = { exitCode: graceful ? 0 : 137, reason: graceful ? "Completed" : "Error", atMs: this.world.nowMs + delayMs };
+    container.pendingExit = {
+      exitCode: graceful ? 0 : 137,
+      reason: graceful ? "Completed" : "Error",
+      atMs: this.world.nowMs + delayMs,
+    };
     container.timer = this.world.kernel.schedule(delayMs, this.processExited, container);
   }
 
@@ -603,7 +667,11 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
         this.world.kernel.cancel(container.timer);
         container.killGraceSec = Math.max(graceSec, MIN_GRACE_SECONDS);
         this.sigterm(container);
-      } else if (container.stage === "stopping" && container.pendingExit !== null && container.pendingExit.atMs > killAtMs) {
+      } else if (
+        container.stage === "stopping" &&
+        container.pendingExit !== null &&
+        container.pendingExit.atMs > killAtMs
+      ) {
         this.world.kernel.cancel(container.timer);
         container.pendingExit = { exitCode: 137, reason: "Error", atMs: killAtMs };
         container.timer = this.world.kernel.scheduleAt(killAtMs, this.processExited, container);
@@ -617,7 +685,8 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     if (!record.finished) {
       record.finished = true;
       const ran = record.containers.filter((container) => container.lastExit !== null);
-      record.terminalPhase = ran.length > 0 && ran.every((container) => container.lastExit?.exitCode === 0) ? "Succeeded" : "Failed";
+      record.terminalPhase =
+        ran.length > 0 && ran.every((container) => container.lastExit?.exitCode === 0) ? "Succeeded" : "Failed";
       for (const container of record.containers) container.ready = false;
       this.releaseSandbox(record);
       this.updateProcess(record);
@@ -737,7 +806,9 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     const existing = current.status?.conditions ?? [];
     const merged = wanted.map((condition) => {
       const old = existing.find((each) => each.type === condition.type);
-      return old !== undefined && old.status === condition.status ? { ...condition, lastTransitionTime: old.lastTransitionTime } : condition;
+      return old !== undefined && old.status === condition.status
+        ? { ...condition, lastTransitionTime: old.lastTransitionTime }
+        : condition;
     });
     const others = existing.filter((each) => !wanted.some((condition) => condition.type === each.type));
     this.world.store.patch<Node>("Node", NODE_NAMESPACE, node.info.name, (draft) => {
@@ -876,11 +947,16 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       same = false;
       statuses.push(deepFreeze(fresh));
     }
-    return same ? (stored as ContainerStatus[]) : Object.freeze(statuses) as ContainerStatus[];
+    return same ? (stored as ContainerStatus[]) : (Object.freeze(statuses) as ContainerStatus[]);
   }
 
   /** Initialized, Ready and ContainersReady (and PodScheduled if missing) merged in; null if unchanged. */
-  private conditions(record: PodRecord, current: Pod, containerStatuses: readonly ContainerStatus[], phase: string): PodCondition[] | null {
+  private conditions(
+    record: PodRecord,
+    current: Pod,
+    containerStatuses: readonly ContainerStatus[],
+    phase: string,
+  ): PodCondition[] | null {
     const spec = current.spec;
     const generated: GeneratedCondition[] = [
       INITIALIZED,

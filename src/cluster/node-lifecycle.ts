@@ -9,7 +9,8 @@
  *   NodeNotReady event and MarkPodsNotReady sets Ready=False on its pods;
  * - taints: a node observed not Ready is queued in its zone's rate-limited tainter (token bucket,
  *   0.1 nodes/s, burst 1; tried on 100 ms ticks) and gets node.kubernetes.io/unreachable (Ready
- *   Unknown) or not-ready (Ready False) with effect NoExecute; a node observed Ready again loses
+ *   Unknown) or not-ready (Ready False) with effect NoExecute (ticks at 100k + 50 ms, see
+ *   TAINTING_PHASE_MS); a node observed Ready again loses
  *   both. Zone states Normal / PartialDisruption / FullDisruption set the zone's rate
  *   (handleDisruption); when every zone is fully disrupted, tainting stops and taints are removed;
  * - condition taints (doNoScheduleTaintingPass) on every Node update: NoSchedule taints for not
@@ -30,8 +31,8 @@ import { toTimestamp } from "../api/object.ts";
 import type { WatchEventType } from "../api/store.ts";
 import type { EventId } from "../sim/event-queue.ts";
 import { type Component, INDEX_PODS_BY_NODE, type World } from "../world/world.ts";
-import { KUBELET_COMPONENT } from "./runtime.ts";
 import { NODE_NAMESPACE } from "./nodes.ts";
+import { KUBELET_COMPONENT } from "./runtime.ts";
 import { TaintManager } from "./taint-manager.ts";
 import {
   TAINT_DISK_PRESSURE,
@@ -52,6 +53,12 @@ export const LARGE_CLUSTER_THRESHOLD = 50;
 export const UNHEALTHY_ZONE_THRESHOLD = 0.55;
 /** NodeEvictionPeriod: how often the NoExecute tainting pass runs. */
 export const TAINTING_PASS_MS = 100;
+/**
+ * The tainting loop and the monitor loop run independently in the controller manager; we put the
+ * tainting ticks half a tick after the monitor's, so a pass never reads the informer in the same
+ * millisecond a taint is written (which would queue the node again and spend a token on it).
+ */
+export const TAINTING_PHASE_MS = 50;
 
 /** Where the controller reads Lease renewals (the kubelet component). */
 export interface NodeHeartbeatSource {
@@ -137,6 +144,14 @@ interface TrackedNode {
   observed: boolean;
   probeTimestampMs: number;
   lastRenewMs: number;
+  /** `node` carries a not-ready or unreachable NoExecute taint. */
+  noExecuteTainted: boolean;
+}
+
+/** Ready and not-Ready node counts of one zone in a monitor pass. */
+interface ZoneCount {
+  ready: number;
+  notReady: number;
 }
 
 export class NodeLifecycleController implements Component {
@@ -155,7 +170,9 @@ export class NodeLifecycleController implements Component {
   start(): void {
     this.heartbeats = this.world.component<Component & NodeHeartbeatSource>(KUBELET_COMPONENT);
     this.world.cache.on("Node", (type, object) => this.onNode(type, object as Node));
-    this.world.cache.on("Pod", (type, object, previous) => this.onPod(type, object as Pod, previous as Pod | undefined));
+    this.world.cache.on("Pod", (type, object, previous) =>
+      this.onPod(type, object as Pod, previous as Pod | undefined),
+    );
     this.world.kernel.schedule(0, this.monitorDue);
   }
 
@@ -184,12 +201,22 @@ export class NodeLifecycleController implements Component {
       return;
     }
     const tracked = this.nodes.get(name);
+    const noExecuteTainted = hasNodeControllerTaint(node.spec?.taints ?? []);
     if (tracked === undefined) {
-      this.nodes.set(name, { node, ready: readyStatus(node), zone: zoneKey(node), observed: false, probeTimestampMs: 0, lastRenewMs: 0 });
+      this.nodes.set(name, {
+        node,
+        ready: readyStatus(node),
+        zone: zoneKey(node),
+        observed: false,
+        probeTimestampMs: 0,
+        lastRenewMs: 0,
+        noExecuteTainted,
+      });
     } else {
       tracked.node = node;
       tracked.ready = readyStatus(node);
       tracked.zone = zoneKey(node);
+      tracked.noExecuteTainted = noExecuteTainted;
     }
     if (!this.suspended) this.reconcileConditionTaints(node);
     this.taintManager.nodeUpdated(node);
@@ -201,7 +228,7 @@ export class NodeLifecycleController implements Component {
     if (type === "DELETED" || this.suspended || nodeName === undefined || previous?.spec?.nodeName === nodeName) return;
     // processPod: a pod newly assigned to a node that is not Ready is marked not ready.
     const tracked = this.nodes.get(nodeName);
-    if (tracked !== undefined && tracked.observed && tracked.ready !== "True") this.markPodNotReady(pod);
+    if (tracked?.observed && tracked.ready !== "True") this.markPodNotReady(pod);
   }
 
   // ---- monitorNodeHealth ----
@@ -212,25 +239,31 @@ export class NodeLifecycleController implements Component {
   };
 
   private monitorNodeHealth(): void {
-    const zoneConditions = new Map<string, string[]>();
+    const zones = new Map<string, ZoneCount>();
     for (const tracked of [...this.nodes.values()]) {
       const observed = tracked.ready;
       const current = this.updateNodeHealth(tracked);
-      let list = zoneConditions.get(tracked.zone);
-      if (list === undefined) {
+      let count = zones.get(tracked.zone);
+      if (count === undefined) {
         this.ensureTainter(tracked.zone);
-        list = [];
-        zoneConditions.set(tracked.zone, list);
+        count = { ready: 0, notReady: 0 };
+        zones.set(tracked.zone, count);
       }
-      list.push(current);
-      this.processTaintBaseEviction(tracked.node, observed);
+      if (current === "True") count.ready++;
+      else count.notReady++;
+      this.processTaintBaseEviction(tracked, observed);
       if (current !== "True" && observed === "True") {
         const node = tracked.node;
-        this.world.recordEvent(node, "Normal", "NodeNotReady", `Node ${node.metadata.name} status is now: NodeNotReady`);
+        this.world.recordEvent(
+          node,
+          "Normal",
+          "NodeNotReady",
+          `Node ${node.metadata.name} status is now: NodeNotReady`,
+        );
         this.markPodsNotReady(node.metadata.name);
       }
     }
-    this.handleDisruption(zoneConditions);
+    this.handleDisruption(zones);
   }
 
   /** tryUpdateNodeHealth: returns the Ready status after this pass (Unknown once the grace is over). */
@@ -252,11 +285,13 @@ export class NodeLifecycleController implements Component {
 
   private markConditionsUnknown(node: Node): void {
     const conditions = node.status?.conditions ?? [];
-    if (UNKNOWN_CONDITION_TYPES.every((type) => conditions.find((each) => each.type === type)?.status === "Unknown")) return;
+    if (UNKNOWN_CONDITION_TYPES.every((type) => conditions.find((each) => each.type === type)?.status === "Unknown"))
+      return;
     const stamp = toTimestamp(this.world.nowMs);
     this.patchNode(node.metadata.name, (draft) => {
       draft.status ??= {};
-      const list = (draft.status.conditions ??= []) as NodeCondition[];
+      draft.status.conditions ??= [];
+      const list = draft.status.conditions as NodeCondition[];
       for (const type of UNKNOWN_CONDITION_TYPES) {
         const existing = list.find((each) => each.type === type);
         if (existing === undefined) {
@@ -287,7 +322,8 @@ export class NodeLifecycleController implements Component {
     const { namespace, name, uid } = pod.metadata;
     const current = this.world.store.get<Pod>("Pod", namespace, name);
     const ready = current?.status?.conditions?.find((each) => each.type === "Ready");
-    if (current === undefined || current.metadata.uid !== uid || ready === undefined || ready.status === "False") return;
+    if (current === undefined || current.metadata.uid !== uid || ready === undefined || ready.status === "False")
+      return;
     const stamp = toTimestamp(this.world.nowMs);
     this.world.store.patch<Pod>("Pod", namespace, name, (draft) => {
       const condition = draft.status?.conditions?.find((each) => each.type === "Ready");
@@ -301,16 +337,19 @@ export class NodeLifecycleController implements Component {
   // ---- NoExecute tainting ----
 
   /** processTaintBaseEviction, with the Ready status observed at the start of the pass. */
-  private processTaintBaseEviction(node: Node, observed: string): void {
-    const taints = node.spec?.taints ?? [];
+  private processTaintBaseEviction(tracked: TrackedNode, observed: string): void {
+    const node = tracked.node;
     if (observed === "False" || observed === "Unknown") {
       const wanted = observed === "False" ? NOT_READY_NO_EXECUTE : UNREACHABLE_NO_EXECUTE;
       const opposite = observed === "False" ? UNREACHABLE_NO_EXECUTE : NOT_READY_NO_EXECUTE;
-      if (hasTaint(taints, opposite)) this.swapTaints(node.metadata.name, wanted, opposite);
+      if (hasTaint(node.spec?.taints ?? [], opposite)) this.swapTaints(node.metadata.name, wanted, opposite);
       else this.markNodeForTainting(node, wanted);
       return;
     }
-    this.markNodeAsReachable(node);
+    // Ready: nothing to undo for a node that is neither tainted nor queued (the common case).
+    if (tracked.noExecuteTainted || this.tainters.get(tracked.zone)?.members.has(node.metadata.name) === true) {
+      this.markNodeAsReachable(node);
+    }
   }
 
   private markNodeForTainting(node: Node, wanted: Taint): void {
@@ -327,10 +366,12 @@ export class NodeLifecycleController implements Component {
     const taints = node.spec?.taints ?? [];
     if (hasTaint(taints, UNREACHABLE_NO_EXECUTE) || hasTaint(taints, NOT_READY_NO_EXECUTE)) {
       this.patchNode(node.metadata.name, (draft) => {
-        const remaining = (draft.spec?.taints ?? []).filter(
-          (taint) => !(taint.effect === "NoExecute" && (taint.key === TAINT_UNREACHABLE || taint.key === TAINT_NOT_READY)),
+        const current = draft.spec?.taints ?? [];
+        const remaining = current.filter(
+          (taint) =>
+            !(taint.effect === "NoExecute" && (taint.key === TAINT_UNREACHABLE || taint.key === TAINT_NOT_READY)),
         );
-        setTaints(draft, remaining);
+        if (remaining.length !== current.length) setTaints(draft, remaining);
       });
     }
     const tainter = this.tainters.get(zoneKey(node));
@@ -346,7 +387,13 @@ export class NodeLifecycleController implements Component {
   private ensureTainter(zone: string): ZoneTainter {
     let tainter = this.tainters.get(zone);
     if (tainter === undefined) {
-      tainter = { zone, queue: [], members: new Set(), limiter: new TokenBucket(EVICTION_LIMITER_QPS, this.world.nowMs), timer: 0 };
+      tainter = {
+        zone,
+        queue: [],
+        members: new Set(),
+        limiter: new TokenBucket(EVICTION_LIMITER_QPS, this.world.nowMs),
+        timer: 0,
+      };
       this.tainters.set(zone, tainter);
       this.zoneStates.set(zone, "Initial");
     }
@@ -358,7 +405,7 @@ export class NodeLifecycleController implements Component {
     if (tainter.timer !== 0 || tainter.queue.length === 0 || this.suspended) return;
     const atMs = tainter.limiter.availableAtMs(this.world.nowMs);
     if (!Number.isFinite(atMs)) return;
-    const tickMs = Math.ceil(atMs / TAINTING_PASS_MS) * TAINTING_PASS_MS;
+    const tickMs = Math.ceil((atMs - TAINTING_PHASE_MS) / TAINTING_PASS_MS) * TAINTING_PASS_MS + TAINTING_PHASE_MS;
     tainter.timer = this.world.kernel.scheduleAt(tickMs, this.taintingDue, tainter);
   }
 
@@ -382,9 +429,13 @@ export class NodeLifecycleController implements Component {
 
   /** SwapNodeControllerTaint: adds `add` (timeAdded now) and removes `remove`, on the latest Node. */
   private swapTaints(name: string, add: Taint, remove: Taint): void {
+    const latest = this.world.store.get<Node>("Node", NODE_NAMESPACE, name)?.spec?.taints ?? [];
+    if (hasTaint(latest, add) && !hasTaint(latest, remove)) return; // AddOrUpdateTaintOnNode: nothing to update
     const stamp = toTimestamp(this.world.nowMs);
     this.patchNode(name, (draft) => {
-      const taints = (draft.spec?.taints ?? []).filter((taint) => !(taint.key === remove.key && taint.effect === remove.effect));
+      const taints = (draft.spec?.taints ?? []).filter(
+        (taint) => !(taint.key === remove.key && taint.effect === remove.effect),
+      );
       if (!hasTaint(taints, add)) taints.push({ ...add, timeAdded: stamp });
       setTaints(draft, taints);
     });
@@ -393,11 +444,11 @@ export class NodeLifecycleController implements Component {
   // ---- zones ----
 
   /** handleDisruption. */
-  private handleDisruption(zoneConditions: Map<string, string[]>): void {
+  private handleDisruption(zoneConditions: Map<string, ZoneCount>): void {
     const newStates = new Map<string, ZoneState>();
     let allAreFullyDisrupted = true;
-    for (const [zone, statuses] of zoneConditions) {
-      const state = computeZoneState(statuses);
+    for (const [zone, count] of zoneConditions) {
+      const state = computeZoneState(count.ready, count.notReady);
       if (state !== "FullDisruption") allAreFullyDisrupted = false;
       newStates.set(zone, state);
     }
@@ -426,7 +477,8 @@ export class NodeLifecycleController implements Component {
     for (const [zone, state] of [...this.zoneStates]) {
       const next = newStates.get(zone) as ZoneState;
       if (state === next && !allWereFullyDisrupted) continue;
-      this.swapLimiter(zone, zoneQps(next, zoneConditions.get(zone)?.length ?? 0));
+      const count = zoneConditions.get(zone);
+      this.swapLimiter(zone, zoneQps(next, count === undefined ? 0 : count.ready + count.notReady));
       this.zoneStates.set(zone, next);
     }
   }
@@ -455,7 +507,9 @@ export class NodeLifecycleController implements Component {
     if (node.spec?.unschedulable === true) wanted.add(TAINT_UNSCHEDULABLE);
     const taints = node.spec?.taints ?? [];
     const present = new Set(
-      taints.filter((taint) => taint.effect === "NoSchedule" && CONDITION_TAINT_KEYS.has(taint.key)).map((taint) => taint.key),
+      taints
+        .filter((taint) => taint.effect === "NoSchedule" && CONDITION_TAINT_KEYS.has(taint.key))
+        .map((taint) => taint.key),
     );
     if (present.size === wanted.size && [...wanted].every((key) => present.has(key))) return;
     const stamp = toTimestamp(this.world.nowMs);
@@ -464,7 +518,8 @@ export class NodeLifecycleController implements Component {
         (taint) => !(taint.effect === "NoSchedule" && CONDITION_TAINT_KEYS.has(taint.key) && !wanted.has(taint.key)),
       );
       for (const key of wanted) {
-        if (!kept.some((taint) => taint.key === key && taint.effect === "NoSchedule")) kept.push({ key, effect: "NoSchedule", timeAdded: stamp });
+        if (!kept.some((taint) => taint.key === key && taint.effect === "NoSchedule"))
+          kept.push({ key, effect: "NoSchedule", timeAdded: stamp });
       }
       setTaints(draft, kept);
     });
@@ -488,6 +543,14 @@ function zoneKey(node: Node): string {
   return node.metadata.labels?.[LABEL_ZONE] ?? "";
 }
 
+/** A not-ready or unreachable NoExecute taint (the ones this controller manages). */
+function hasNodeControllerTaint(taints: readonly Taint[]): boolean {
+  for (const taint of taints) {
+    if (taint.effect === "NoExecute" && (taint.key === TAINT_UNREACHABLE || taint.key === TAINT_NOT_READY)) return true;
+  }
+  return false;
+}
+
 function hasTaint(taints: readonly Taint[], wanted: Taint): boolean {
   return taints.some((taint) => taint.key === wanted.key && taint.effect === wanted.effect);
 }
@@ -499,14 +562,8 @@ function setTaints(draft: Draft<Node>, taints: Taint[]): void {
   else writable.spec.taints = taints;
 }
 
-/** ComputeZoneState. */
-export function computeZoneState(readyStatuses: readonly string[]): ZoneState {
-  let ready = 0;
-  let notReady = 0;
-  for (const status of readyStatuses) {
-    if (status === "True") ready++;
-    else notReady++;
-  }
+/** ComputeZoneState, from the zone's Ready and not-Ready node counts. */
+export function computeZoneState(ready: number, notReady: number): ZoneState {
   if (ready === 0 && notReady > 0) return "FullDisruption";
   if (notReady > 2 && notReady / (notReady + ready) >= UNHEALTHY_ZONE_THRESHOLD) return "PartialDisruption";
   return "Normal";

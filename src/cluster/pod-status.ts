@@ -72,9 +72,13 @@ export function generatePodReadyCondition(
   for (const gate of spec?.readinessGates ?? []) {
     const condition = conditions?.find((each) => each.type === gate.conditionType);
     if (condition === undefined) {
-      messages.push(`corresponding condition of pod readiness gate ${JSON.stringify(gate.conditionType)} does not exist.`);
+      messages.push(
+        `corresponding condition of pod readiness gate ${JSON.stringify(gate.conditionType)} does not exist.`,
+      );
     } else if (condition.status !== "True") {
-      messages.push(`the status of pod readiness gate ${JSON.stringify(gate.conditionType)} is not "True", but ${condition.status}`);
+      messages.push(
+        `the status of pod readiness gate ${JSON.stringify(gate.conditionType)} is not "True", but ${condition.status}`,
+      );
     }
   }
   if (messages.length > 0) {
@@ -98,7 +102,12 @@ export function mergeConditions(
   for (const condition of generated) {
     const index = merged.findIndex((each) => each.type === condition.type);
     const old = index < 0 ? undefined : (merged[index] as PodCondition);
-    if (old !== undefined && old.status === condition.status && old.reason === condition.reason && old.message === condition.message) {
+    if (
+      old !== undefined &&
+      old.status === condition.status &&
+      old.reason === condition.reason &&
+      old.message === condition.message
+    ) {
       continue;
     }
     const next: PodCondition = { type: condition.type, status: condition.status };

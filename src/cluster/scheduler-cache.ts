@@ -172,7 +172,14 @@ export class SchedulerCache {
 
   // ---- charges ----
 
-  charge(key: string, uid: string, node: CachedNode, requests: PodRequests, owner: string | undefined, assumed: boolean): Charge {
+  charge(
+    key: string,
+    uid: string,
+    node: CachedNode,
+    requests: PodRequests,
+    owner: string | undefined,
+    assumed: boolean,
+  ): Charge {
     const i = node.index;
     this.requestedCpu[i] = (this.requestedCpu[i] as number) + requests.cpuMilli;
     this.requestedMemory[i] = (this.requestedMemory[i] as number) + requests.memoryBytes;
@@ -323,7 +330,8 @@ function applyTaints(node: CachedNode, object: Node): void {
   const ready = nodeReadyStatus(object);
   if (ready !== "True") {
     const key = ready === "False" ? TAINT_NOT_READY : TAINT_UNREACHABLE;
-    if (!taints.some((taint) => taint.key === key && taint.effect === "NoSchedule")) taints.push({ key, effect: "NoSchedule" });
+    if (!taints.some((taint) => taint.key === key && taint.effect === "NoSchedule"))
+      taints.push({ key, effect: "NoSchedule" });
   }
   node.taints = taints;
   node.preferNoScheduleTaints = prefer;

@@ -31,7 +31,7 @@ import type { WatchEventType } from "../api/store.ts";
 import type { EventId } from "../sim/event-queue.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
 import type { Component, World } from "../world/world.ts";
-import { type CachedNode, SchedulerCache, nodeReadyStatus } from "./scheduler-cache.ts";
+import { type CachedNode, nodeReadyStatus, SchedulerCache } from "./scheduler-cache.ts";
 import {
   balancedAllocationScore,
   defaultNormalizeScore,
@@ -108,7 +108,9 @@ export class Scheduler implements Component {
 
   start(): void {
     this.world.cache.on("Node", (type, object) => this.onNode(type, object as Node));
-    this.world.cache.on("Pod", (type, object, previous) => this.onPod(type, object as Pod, previous as Pod | undefined));
+    this.world.cache.on("Pod", (type, object, previous) =>
+      this.onPod(type, object as Pod, previous as Pod | undefined),
+    );
   }
 
   suspend(): void {
@@ -332,7 +334,17 @@ export class Scheduler implements Component {
     if (all === 0) return 0;
     this.ensureScratch(all, cache.zones.length);
     const wanted = numFeasibleNodesToFind(all);
-    const { order, constrained, allocatablePods, pods, allocatableCpu, requestedCpu, allocatableMemory, requestedMemory, zoneOf } = cache;
+    const {
+      order,
+      constrained,
+      allocatablePods,
+      pods,
+      allocatableCpu,
+      requestedCpu,
+      allocatableMemory,
+      requestedMemory,
+      zoneOf,
+    } = cache;
     const { cpuMilli, memoryBytes } = place.requests;
     const slowPath = place.constrained;
     const zoneSeen = this.zoneSeen;
@@ -355,7 +367,11 @@ export class Scheduler implements Component {
       const freePods = (allocatablePods[i] as number) - (pods[i] as number);
       const freeCpu = (allocatableCpu[i] as number) - (requestedCpu[i] as number);
       const freeMemory = (allocatableMemory[i] as number) - (requestedMemory[i] as number);
-      if (freePods >= 1 && (cpuMilli === 0 || cpuMilli <= freeCpu) && (memoryBytes === 0 || memoryBytes <= freeMemory)) {
+      if (
+        freePods >= 1 &&
+        (cpuMilli === 0 || cpuMilli <= freeCpu) &&
+        (memoryBytes === 0 || memoryBytes <= freeMemory)
+      ) {
         this.feasible[found++] = i;
         const zone = zoneOf[i] as number;
         if (zone >= 0 && zoneSeen[zone] !== stamp) {
@@ -397,9 +413,18 @@ export class Scheduler implements Component {
     if (owner !== undefined) {
       for (let j = 0; j < count; j++) {
         const i = feasible[j] as number;
-        let raw = spreadScoreForCount(perNode === undefined ? 0 : (perNode[i] as number), HOSTNAME_MAX_SKEW, hostWeight);
+        let raw = spreadScoreForCount(
+          perNode === undefined ? 0 : (perNode[i] as number),
+          HOSTNAME_MAX_SKEW,
+          hostWeight,
+        );
         const zone = zoneOf[i] as number;
-        if (zone >= 0) raw += spreadScoreForCount(perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number), ZONE_MAX_SKEW, zoneWeight);
+        if (zone >= 0)
+          raw += spreadScoreForCount(
+            perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number),
+            ZONE_MAX_SKEW,
+            zoneWeight,
+          );
         const rounded = Math.round(raw);
         spread[j] = rounded;
         if (rounded < min) min = rounded;
@@ -445,7 +470,8 @@ export class Scheduler implements Component {
       this.scored = new Float64Array(cache.versions.length);
     }
     const { base, feasible, scored, scoredVersion } = this;
-    const { versions, allocatableCpu, allocatableMemory, nonZeroCpu, nonZeroMemory, requestedCpu, requestedMemory } = cache;
+    const { versions, allocatableCpu, allocatableMemory, nonZeroCpu, nonZeroMemory, requestedCpu, requestedMemory } =
+      cache;
     for (let j = 0; j < count; j++) {
       const i = feasible[j] as number;
       const version = (versions[i] as number) + 1;
@@ -453,8 +479,18 @@ export class Scheduler implements Component {
         const cpuAllocatable = allocatableCpu[i] as number;
         const memoryAllocatable = allocatableMemory[i] as number;
         scored[i] =
-          leastAllocatedScore((nonZeroCpu[i] as number) + requests.nonZeroCpuMilli, cpuAllocatable, (nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes, memoryAllocatable) +
-          balancedAllocationScore((requestedCpu[i] as number) + requests.cpuMilli, cpuAllocatable, (requestedMemory[i] as number) + requests.memoryBytes, memoryAllocatable);
+          leastAllocatedScore(
+            (nonZeroCpu[i] as number) + requests.nonZeroCpuMilli,
+            cpuAllocatable,
+            (nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes,
+            memoryAllocatable,
+          ) +
+          balancedAllocationScore(
+            (requestedCpu[i] as number) + requests.cpuMilli,
+            cpuAllocatable,
+            (requestedMemory[i] as number) + requests.memoryBytes,
+            memoryAllocatable,
+          );
         scoredVersion[i] = version;
       }
       base[j] = scored[i] as number;
@@ -512,7 +548,12 @@ export class Scheduler implements Component {
       draft.spec = spec as typeof draft.spec;
       draft.status = status as typeof draft.status;
     });
-    this.world.recordEvent(current, "Normal", "Scheduled", `Successfully assigned ${namespace}/${name} to ${node.name}`);
+    this.world.recordEvent(
+      current,
+      "Normal",
+      "Scheduled",
+      `Successfully assigned ${namespace}/${name} to ${node.name}`,
+    );
   }
 
   private recordFailure(key: string, pod: Pod, place: PodToPlace, message: string): void {
@@ -562,7 +603,8 @@ function withScheduledCondition(
   const condition: PodCondition = { type: "PodScheduled", status: conditionStatus };
   if (reason !== undefined) condition.reason = reason;
   if (message !== undefined) condition.message = message;
-  condition.lastTransitionTime = existing?.status === conditionStatus ? existing.lastTransitionTime : toTimestamp(nowMs);
+  condition.lastTransitionTime =
+    existing?.status === conditionStatus ? existing.lastTransitionTime : toTimestamp(nowMs);
   const next = [...conditions];
   if (existing === undefined) next.push(Object.freeze(condition));
   else next[index] = Object.freeze(condition);

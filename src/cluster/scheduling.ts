@@ -14,9 +14,21 @@
  * preemption, pod priority. Spreading counts pods by their controller owner's uid, which for
  * ReplicaSet-owned pods equals the default selector (service ∧ ReplicaSet selectors).
  */
-import type { Container, NodeSelectorRequirement, NodeSelectorTerm, PodSpec, Taint, Toleration } from "kubernetes-types/core/v1.js";
+import type {
+  Container,
+  NodeSelectorRequirement,
+  NodeSelectorTerm,
+  PodSpec,
+  Taint,
+  Toleration,
+} from "kubernetes-types/core/v1.js";
 import { parseCpuMilli, parseMemoryBytes } from "../api/quantity.ts";
-import { findUntoleratedTaint, TAINT_UNSCHEDULABLE, tolerationsTolerateTaint, withDefaultTolerations } from "./taints.ts";
+import {
+  findUntoleratedTaint,
+  TAINT_UNSCHEDULABLE,
+  tolerationsTolerateTaint,
+  withDefaultTolerations,
+} from "./taints.ts";
 
 /** Requests a pod without them is scored as having (pkg/scheduler/util/pod_resources.go). */
 export const DEFAULT_MILLI_CPU_REQUEST = 100;
@@ -112,7 +124,11 @@ export function nodeSelectorTermMatches(
 }
 
 /** nodeSelector (every label equal) and required node affinity (terms ORed). */
-export function podMatchesNodeAffinity(spec: PodSpec | undefined, labels: Readonly<Record<string, string>>, nodeName: string): boolean {
+export function podMatchesNodeAffinity(
+  spec: PodSpec | undefined,
+  labels: Readonly<Record<string, string>>,
+  nodeName: string,
+): boolean {
   const selector = spec?.nodeSelector;
   if (selector !== undefined) {
     for (const key in selector) if (labels[key] !== selector[key]) return false;
@@ -123,7 +139,11 @@ export function podMatchesNodeAffinity(spec: PodSpec | undefined, labels: Readon
 }
 
 /** Sum of the weights of the preferred node affinity terms the node matches. */
-export function preferredAffinityWeight(spec: PodSpec | undefined, labels: Readonly<Record<string, string>>, nodeName: string): number {
+export function preferredAffinityWeight(
+  spec: PodSpec | undefined,
+  labels: Readonly<Record<string, string>>,
+  nodeName: string,
+): number {
   let total = 0;
   for (const term of spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution ?? []) {
     if (term.weight !== 0 && nodeSelectorTermMatches(term.preference, labels, nodeName)) total += term.weight;
@@ -167,7 +187,9 @@ export function podToPlace(spec: PodSpec | undefined, defaultTolerationSeconds: 
     spec,
     requests: podRequests(spec),
     tolerations: withDefaultTolerations(spec?.tolerations, defaultTolerationSeconds),
-    constrained: spec?.nodeSelector !== undefined || spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined,
+    constrained:
+      spec?.nodeSelector !== undefined ||
+      spec?.affinity?.nodeAffinity?.requiredDuringSchedulingIgnoredDuringExecution !== undefined,
   };
 }
 
@@ -182,7 +204,8 @@ const NO_SCHEDULE_OR_EXECUTE = (taint: Taint): boolean => taint.effect === "NoSc
 
 /** NodeUnschedulable, TaintToleration and NodeAffinity filters: the failing reason, or null. */
 export function nodePredicateFailure(node: NodeMeta, pod: PodToPlace): string | null {
-  if (node.unschedulable && !tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT)) return REASON_UNSCHEDULABLE;
+  if (node.unschedulable && !tolerationsTolerateTaint(pod.tolerations, UNSCHEDULABLE_TAINT))
+    return REASON_UNSCHEDULABLE;
   if (node.taints.length > 0) {
     const taint = findUntoleratedTaint(node.taints, pod.tolerations, NO_SCHEDULE_OR_EXECUTE);
     if (taint !== undefined) return `node(s) had untolerated taint {${taint.key}: ${taint.value ?? ""}}`;
@@ -198,11 +221,11 @@ export function resourceFitFailure(
   freeMemoryBytes: number,
   requests: PodRequests,
 ): string[] | null {
-  let reasons: string[] | null = null;
-  if (freePods < 1) reasons = [REASON_TOO_MANY_PODS];
-  if (requests.cpuMilli > 0 && requests.cpuMilli > freeCpuMilli) (reasons ??= []).push(REASON_INSUFFICIENT_CPU);
-  if (requests.memoryBytes > 0 && requests.memoryBytes > freeMemoryBytes) (reasons ??= []).push(REASON_INSUFFICIENT_MEMORY);
-  return reasons;
+  const reasons: string[] = [];
+  if (freePods < 1) reasons.push(REASON_TOO_MANY_PODS);
+  if (requests.cpuMilli > 0 && requests.cpuMilli > freeCpuMilli) reasons.push(REASON_INSUFFICIENT_CPU);
+  if (requests.memoryBytes > 0 && requests.memoryBytes > freeMemoryBytes) reasons.push(REASON_INSUFFICIENT_MEMORY);
+  return reasons.length === 0 ? null : reasons;
 }
 
 /**
@@ -233,12 +256,24 @@ export function leastRequested(requested: number, capacity: number): number {
 }
 
 /** NodeResourcesFit score, LeastAllocated over cpu and memory (weights 1, 1), with non-zero requests incl. the pod. */
-export function leastAllocatedScore(cpuRequested: number, cpuAllocatable: number, memoryRequested: number, memoryAllocatable: number): number {
-  return Math.floor((leastRequested(cpuRequested, cpuAllocatable) + leastRequested(memoryRequested, memoryAllocatable)) / 2);
+export function leastAllocatedScore(
+  cpuRequested: number,
+  cpuAllocatable: number,
+  memoryRequested: number,
+  memoryAllocatable: number,
+): number {
+  return Math.floor(
+    (leastRequested(cpuRequested, cpuAllocatable) + leastRequested(memoryRequested, memoryAllocatable)) / 2,
+  );
 }
 
 /** NodeResourcesBalancedAllocation: (1 - std of the cpu/memory fractions) * 100, with actual requests incl. the pod. */
-export function balancedAllocationScore(cpuRequested: number, cpuAllocatable: number, memoryRequested: number, memoryAllocatable: number): number {
+export function balancedAllocationScore(
+  cpuRequested: number,
+  cpuAllocatable: number,
+  memoryRequested: number,
+  memoryAllocatable: number,
+): number {
   if (cpuAllocatable === 0 || memoryAllocatable === 0) return MAX_NODE_SCORE;
   const cpu = cpuRequested >= cpuAllocatable ? 1 : cpuRequested / cpuAllocatable;
   const memory = memoryRequested >= memoryAllocatable ? 1 : memoryRequested / memoryAllocatable;
@@ -305,5 +340,7 @@ export function numFeasibleNodesToFind(allNodes: number): number {
 export function unschedulableMessage(allNodes: number, reasons: ReadonlyMap<string, number>): string {
   if (allNodes === 0) return "no nodes available to schedule pods";
   const parts = [...reasons].map(([reason, count]) => `${count} ${reason}`).sort();
-  return parts.length === 0 ? `0/${allNodes} nodes are available.` : `0/${allNodes} nodes are available: ${parts.join(", ")}.`;
+  return parts.length === 0
+    ? `0/${allNodes} nodes are available.`
+    : `0/${allNodes} nodes are available: ${parts.join(", ")}.`;
 }

@@ -94,7 +94,10 @@ export class TaintManager {
       this.cancel(key);
       return;
     }
-    const tolerations = withDefaultTolerations(pod.spec?.tolerations, this.world.config.timing.defaultTolerationSeconds);
+    const tolerations = withDefaultTolerations(
+      pod.spec?.tolerations,
+      this.world.config.timing.defaultTolerationSeconds,
+    );
     const { allTolerated, used } = matchingTolerations(taints, tolerations);
     if (!allTolerated) {
       this.cancel(key);

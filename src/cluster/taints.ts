@@ -87,7 +87,10 @@ export function minTolerationMs(used: readonly Toleration[]): number {
  * for them with tolerationSeconds = `seconds`. Our store has no admission chain, so the scheduler
  * and the taint manager apply it when they read a pod. Returns the input when nothing is added.
  */
-export function withDefaultTolerations(tolerations: readonly Toleration[] | undefined, seconds: number): readonly Toleration[] {
+export function withDefaultTolerations(
+  tolerations: readonly Toleration[] | undefined,
+  seconds: number,
+): readonly Toleration[] {
   let notReady = false;
   let unreachable = false;
   for (const toleration of tolerations ?? []) {
@@ -99,8 +102,10 @@ export function withDefaultTolerations(tolerations: readonly Toleration[] | unde
   }
   if (notReady && unreachable) return tolerations ?? [];
   const added: Toleration[] = [...(tolerations ?? [])];
-  if (!notReady) added.push({ key: TAINT_NOT_READY, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
-  if (!unreachable) added.push({ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
+  if (!notReady)
+    added.push({ key: TAINT_NOT_READY, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
+  if (!unreachable)
+    added.push({ key: TAINT_UNREACHABLE, operator: "Exists", effect: "NoExecute", tolerationSeconds: seconds });
   return added;
 }
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { Backoff, formatGoDuration, preStopDurationMs, readinessSuccessMs } from "../../src/cluster/container-timing.ts";
+import {
+  Backoff,
+  formatGoDuration,
+  preStopDurationMs,
+  readinessSuccessMs,
+} from "../../src/cluster/container-timing.ts";
 
 describe("readinessSuccessMs (prober worker timing)", () => {
   // Worker started at 50, container started at 2550.

@@ -3,9 +3,11 @@
  * lifecycle (no controllers), and pod manifests. Timing defaults (world/config.ts): watch delay
  * 20 ms, scheduling 10 ms, image pull 2 s, container start 500 ms, startup 5 s, shutdown 100 ms.
  */
+
+import type { Container } from "kubernetes-types/core/v1.js";
 import type { OwnerReference } from "kubernetes-types/meta/v1.js";
-import type { Container, Pod as CorePod } from "kubernetes-types/core/v1.js";
 import type { Node, Pod } from "../../src/api/kinds.ts";
+import type { NewObject } from "../../src/api/object.ts";
 import { podCondition } from "../../src/api/pod.ts";
 import { Kubelet } from "../../src/cluster/kubelet.ts";
 import { NodeLifecycleController } from "../../src/cluster/node-lifecycle.ts";
@@ -13,7 +15,13 @@ import { NODE_NAMESPACE, NodesComponent } from "../../src/cluster/nodes.ts";
 import type { ProcessState } from "../../src/cluster/runtime.ts";
 import { Scheduler } from "../../src/cluster/scheduler.ts";
 import { constantMs } from "../../src/sim/random.ts";
-import { DEFAULT_IMAGE_PROFILE, type ImageProfile, type NodeConfig, datacenterNodes, defaultWorldConfig } from "../../src/world/config.ts";
+import {
+  DEFAULT_IMAGE_PROFILE,
+  datacenterNodes,
+  defaultWorldConfig,
+  type ImageProfile,
+  type NodeConfig,
+} from "../../src/world/config.ts";
 import { World } from "../../src/world/world.ts";
 import { makeWorld, type TestWorldOptions } from "../helpers/world.ts";
 
@@ -25,6 +33,8 @@ export interface ClusterFixture {
   lifecycle: NodeLifecycleController;
   /** Every process transition the kubelet reported, in order. */
   transitions: { atMs: number; pod: string; state: ProcessState }[];
+  /** The last state of every pod removed from the store, by name, with the time. */
+  deleted: Map<string, { atMs: number; pod: Pod }>;
 }
 
 export interface ClusterOptions extends TestWorldOptions {
@@ -51,8 +61,13 @@ export function startCluster(options: ClusterOptions = {}): ClusterFixture {
   kubelet.addListener({
     onProcessState: (pod, state, atMs) => transitions.push({ atMs, pod: pod.metadata.name, state }),
   });
+  const deleted: ClusterFixture["deleted"] = new Map();
+  world.store.watch((type, object) => {
+    if (type === "DELETED" && object.kind === "Pod")
+      deleted.set(object.metadata.name, { atMs: world.nowMs, pod: object as Pod });
+  });
   world.start();
-  return { world, nodes, scheduler, kubelet, lifecycle, transitions };
+  return { world, nodes, scheduler, kubelet, lifecycle, transitions, deleted };
 }
 
 function worldWithNodes(nodes: NodeConfig[], options: TestWorldOptions): World {
@@ -65,7 +80,11 @@ function worldWithNodes(nodes: NodeConfig[], options: TestWorldOptions): World {
 /** `count` nodes in each named datacenter (zone = datacenter). */
 export function zonedNodes(perZone: Record<string, number>, cpuMilli = 4000, pods = 110): NodeConfig[] {
   return Object.entries(perZone).flatMap(([name, count]) =>
-    datacenterNodes({ name, nodeLabels: { datacenter: name.toLowerCase() } }, count, { cpuMilli, memoryBytes: 16 * 2 ** 30, pods }),
+    datacenterNodes({ name, nodeLabels: { datacenter: name.toLowerCase() } }, count, {
+      cpuMilli,
+      memoryBytes: 16 * 2 ** 30,
+      pods,
+    }),
   );
 }
 
@@ -85,7 +104,7 @@ export interface PodOptions {
   containers?: Container[];
 }
 
-export function podManifest(name: string, options: PodOptions = {}): { apiVersion: string; kind: string; metadata: CorePod["metadata"]; spec: Record<string, unknown> } {
+export function podManifest(name: string, options: PodOptions = {}): NewObject {
   const requests: Record<string, string> = {};
   if (options.cpu !== undefined) requests.cpu = options.cpu;
   if (options.memory !== undefined) requests.memory = options.memory;
@@ -96,7 +115,13 @@ export function podManifest(name: string, options: PodOptions = {}): { apiVersio
   const owner: OwnerReference | undefined =
     options.owner === undefined
       ? undefined
-      : { apiVersion: "apps/v1", kind: "ReplicaSet", name: options.owner, uid: `uid-${options.owner}`, controller: true };
+      : {
+          apiVersion: "apps/v1",
+          kind: "ReplicaSet",
+          name: options.owner,
+          uid: `uid-${options.owner}`,
+          controller: true,
+        };
   return {
     apiVersion: "v1",
     kind: "Pod",
@@ -111,7 +136,9 @@ export function podManifest(name: string, options: PodOptions = {}): { apiVersio
       ...(options.nodeName === undefined ? {} : { nodeName: options.nodeName }),
       ...(options.grace === undefined ? {} : { terminationGracePeriodSeconds: options.grace }),
       ...(options.restartPolicy === undefined ? {} : { restartPolicy: options.restartPolicy }),
-      ...(options.readinessGates === undefined ? {} : { readinessGates: options.readinessGates.map((conditionType) => ({ conditionType })) }),
+      ...(options.readinessGates === undefined
+        ? {}
+        : { readinessGates: options.readinessGates.map((conditionType) => ({ conditionType })) }),
       ...options.spec,
     },
   };
@@ -139,7 +166,8 @@ export function runUntil(world: World, predicate: () => boolean, limitMs: number
   while (!predicate()) {
     if (world.nowMs >= limitMs) throw new Error(`condition not met by ${limitMs} ms`);
     const result = world.kernel.run(Math.min(limitMs, world.nowMs + 1));
-    if (result.reason === "idle" && !predicate()) throw new Error(`idle at ${world.nowMs} ms before the condition held`);
+    if (result.reason === "idle" && !predicate())
+      throw new Error(`idle at ${world.nowMs} ms before the condition held`);
   }
   return world.nowMs;
 }

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { cidrContains, formatIpv4, parseCidr, parseIpv4, PodIpAllocator } from "../../src/cluster/ip-allocator.ts";
+import {
+  cidrContains,
+  formatIpv4,
+  type Ipv4Cidr,
+  PodIpAllocator,
+  parseCidr,
+  parseIpv4,
+} from "../../src/cluster/ip-allocator.ts";
 
 describe("IPv4 helpers", () => {
   it("parses and formats addresses", () => {
@@ -13,8 +20,8 @@ describe("IPv4 helpers", () => {
   it("parses CIDRs and tests membership", () => {
     const cidr = parseCidr("10.1.2.77/24");
     expect(cidr).toEqual({ network: parseIpv4("10.1.2.0"), prefixLength: 24, size: 256 });
-    expect(cidrContains(cidr!, "10.1.2.254")).toBe(true);
-    expect(cidrContains(cidr!, "10.1.3.1")).toBe(false);
+    expect(cidrContains(cidr as Ipv4Cidr, "10.1.2.254")).toBe(true);
+    expect(cidrContains(cidr as Ipv4Cidr, "10.1.3.1")).toBe(false);
     expect(parseCidr("10.1.2.0/33")).toBeNull();
     expect(parseCidr("10.1.2.0")).toBeNull();
   });
@@ -39,7 +46,13 @@ describe("PodIpAllocator (host-local)", () => {
 
   it("wraps around to freed addresses and reports exhaustion with null", () => {
     const allocator = new PodIpAllocator("10.9.9.0/29"); // .2 .. .6 usable
-    const ips = [allocator.allocate(), allocator.allocate(), allocator.allocate(), allocator.allocate(), allocator.allocate()];
+    const ips = [
+      allocator.allocate(),
+      allocator.allocate(),
+      allocator.allocate(),
+      allocator.allocate(),
+      allocator.allocate(),
+    ];
     expect(ips).toEqual(["10.9.9.2", "10.9.9.3", "10.9.9.4", "10.9.9.5", "10.9.9.6"]);
     expect(allocator.allocate()).toBeNull();
     allocator.release("10.9.9.3");

@@ -1,8 +1,18 @@
 import type { ContainerStatus, PodCondition, PodSpec } from "kubernetes-types/core/v1.js";
 import { describe, expect, it } from "vitest";
-import { generateContainersReadyCondition, generatePodReadyCondition, mergeConditions } from "../../src/cluster/pod-status.ts";
+import {
+  generateContainersReadyCondition,
+  generatePodReadyCondition,
+  mergeConditions,
+} from "../../src/cluster/pod-status.ts";
 
-const status = (name: string, ready: boolean): ContainerStatus => ({ name, ready, image: "", imageID: "", restartCount: 0 });
+const status = (name: string, ready: boolean): ContainerStatus => ({
+  name,
+  ready,
+  image: "",
+  imageID: "",
+  restartCount: 0,
+});
 const spec = (containers: string[], gates: string[] = []): PodSpec => ({
   containers: containers.map((name) => ({ name })),
   readinessGates: gates.map((conditionType) => ({ conditionType })),
@@ -16,18 +26,95 @@ describe("GeneratePodReadyCondition vectors", () => {
     [2, spec([]), [], [], "Running", "True", undefined, undefined],
     [3, spec(["c1"]), [], [], "Running", "False", "ContainersNotReady", "containers with unknown status: [c1]"],
     [4, spec(["c1", "c2"]), [status("c1", true), status("c2", true)], [], "Running", "True", undefined, undefined],
-    [5, spec(["c1", "c2"]), [status("c1", true)], [], "Running", "False", "ContainersNotReady", "containers with unknown status: [c2]"],
-    [6, spec(["c1", "c2"]), [status("c1", true), status("c2", false)], [], "Running", "False", "ContainersNotReady", "containers with unready status: [c2]"],
+    [
+      5,
+      spec(["c1", "c2"]),
+      [status("c1", true)],
+      [],
+      "Running",
+      "False",
+      "ContainersNotReady",
+      "containers with unknown status: [c2]",
+    ],
+    [
+      6,
+      spec(["c1", "c2"]),
+      [status("c1", true), status("c2", false)],
+      [],
+      "Running",
+      "False",
+      "ContainersNotReady",
+      "containers with unready status: [c2]",
+    ],
     [7, spec(["c1"]), [status("c1", false)], [], "Succeeded", "False", "PodCompleted", undefined],
-    [8, spec([], ["gate1"]), [], [], "Running", "False", "ReadinessGatesNotReady", 'corresponding condition of pod readiness gate "gate1" does not exist.'],
-    [9, spec([], ["gate1"]), [], [gate("gate1", "False")], "Running", "False", "ReadinessGatesNotReady", 'the status of pod readiness gate "gate1" is not "True", but False'],
+    [
+      8,
+      spec([], ["gate1"]),
+      [],
+      [],
+      "Running",
+      "False",
+      "ReadinessGatesNotReady",
+      'corresponding condition of pod readiness gate "gate1" does not exist.',
+    ],
+    [
+      9,
+      spec([], ["gate1"]),
+      [],
+      [gate("gate1", "False")],
+      "Running",
+      "False",
+      "ReadinessGatesNotReady",
+      'the status of pod readiness gate "gate1" is not "True", but False',
+    ],
     [10, spec([], ["gate1"]), [], [gate("gate1", "True")], "Running", "True", undefined, undefined],
-    [11, spec([], ["gate1", "gate2"]), [], [gate("gate1", "True")], "Running", "False", "ReadinessGatesNotReady", 'corresponding condition of pod readiness gate "gate2" does not exist.'],
-    [12, spec([], ["gate1", "gate2"]), [], [gate("gate1", "True"), gate("gate2", "False")], "Running", "False", "ReadinessGatesNotReady", 'the status of pod readiness gate "gate2" is not "True", but False'],
-    [13, spec([], ["gate1", "gate2"]), [], [gate("gate1", "True"), gate("gate2", "True")], "Running", "True", undefined, undefined],
-    [14, spec(["c1"], ["gate1"]), [status("c1", false)], [gate("gate1", "True")], "Running", "False", "ContainersNotReady", "containers with unready status: [c1]"],
+    [
+      11,
+      spec([], ["gate1", "gate2"]),
+      [],
+      [gate("gate1", "True")],
+      "Running",
+      "False",
+      "ReadinessGatesNotReady",
+      'corresponding condition of pod readiness gate "gate2" does not exist.',
+    ],
+    [
+      12,
+      spec([], ["gate1", "gate2"]),
+      [],
+      [gate("gate1", "True"), gate("gate2", "False")],
+      "Running",
+      "False",
+      "ReadinessGatesNotReady",
+      'the status of pod readiness gate "gate2" is not "True", but False',
+    ],
+    [
+      13,
+      spec([], ["gate1", "gate2"]),
+      [],
+      [gate("gate1", "True"), gate("gate2", "True")],
+      "Running",
+      "True",
+      undefined,
+      undefined,
+    ],
+    [
+      14,
+      spec(["c1"], ["gate1"]),
+      [status("c1", false)],
+      [gate("gate1", "True")],
+      "Running",
+      "False",
+      "ContainersNotReady",
+      "containers with unready status: [c1]",
+    ],
   ] as const)("vector %i", (_n, podSpec, statuses, conditions, phase, expectedStatus, reason, message) => {
-    const ready = generatePodReadyCondition(podSpec as PodSpec | undefined, conditions as PodCondition[], statuses as ContainerStatus[] | undefined, phase);
+    const ready = generatePodReadyCondition(
+      podSpec as PodSpec | undefined,
+      conditions as readonly PodCondition[],
+      statuses as readonly ContainerStatus[] | undefined,
+      phase,
+    );
     expect(ready.type).toBe("Ready");
     expect(ready.status).toBe(expectedStatus);
     expect(ready.reason).toBe(reason);
@@ -63,14 +150,30 @@ describe("mergeConditions", () => {
   });
 
   it("moves lastTransitionTime only on a status change and keeps conditions it does not own", () => {
-    const merged = mergeConditions(old, [{ type: "Ready", status: "True" }, { type: "ContainersReady", status: "True" }], "T1");
+    const merged = mergeConditions(
+      old,
+      [
+        { type: "Ready", status: "True" },
+        { type: "ContainersReady", status: "True" },
+      ],
+      "T1",
+    );
     expect(merged).toEqual([
       old[0],
       { type: "Ready", status: "True", lastTransitionTime: "T1" },
       old[2],
       { type: "ContainersReady", status: "True", lastTransitionTime: "T1" },
     ]);
-    const reasonOnly = mergeConditions(old, [{ type: "Ready", status: "False", reason: "ReadinessGatesNotReady" }], "T2");
-    expect(reasonOnly?.[1]).toEqual({ type: "Ready", status: "False", reason: "ReadinessGatesNotReady", lastTransitionTime: "T0" });
+    const reasonOnly = mergeConditions(
+      old,
+      [{ type: "Ready", status: "False", reason: "ReadinessGatesNotReady" }],
+      "T2",
+    );
+    expect(reasonOnly?.[1]).toEqual({
+      type: "Ready",
+      status: "False",
+      reason: "ReadinessGatesNotReady",
+      lastTransitionTime: "T0",
+    });
   });
 });

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { formatCpuMilli, formatMemoryBytes, parseCpuMilli, parseMemoryBytes, parseQuantity } from "../../src/api/quantity.ts";
+import {
+  formatCpuMilli,
+  formatMemoryBytes,
+  parseCpuMilli,
+  parseMemoryBytes,
+  parseQuantity,
+} from "../../src/api/quantity.ts";
 
 describe("parseQuantity", () => {
   it.each([

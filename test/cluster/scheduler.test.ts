@@ -1,7 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { podCondition } from "../../src/api/pod.ts";
-import { nodeSelectorRequirementMatches, nodeSelectorTermMatches, numFeasibleNodesToFind, podRequests, unschedulableMessage } from "../../src/cluster/scheduling.ts";
 import { NODE_NAMESPACE } from "../../src/cluster/nodes.ts";
+import {
+  nodeSelectorRequirementMatches,
+  nodeSelectorTermMatches,
+  numFeasibleNodesToFind,
+  podRequests,
+  unschedulableMessage,
+} from "../../src/cluster/scheduling.ts";
 import { constantMs } from "../../src/sim/random.ts";
 import { createPod, pod, startCluster, zonedNodes } from "./fixture.ts";
 
@@ -23,8 +29,13 @@ describe("scheduler: binding and queue", () => {
     expect(scheduled(fixture, "web")).toBeUndefined();
     fixture.world.kernel.run(30);
     expect(scheduled(fixture, "web")).toBe("dca-1");
-    expect(scheduledCondition(fixture, "web")).toMatchObject({ status: "True", lastTransitionTime: "2026-01-01T00:00:00Z" });
-    expect(fixture.world.events.find((event) => event.reason === "Scheduled")?.message).toBe("Successfully assigned default/web to dca-1");
+    expect(scheduledCondition(fixture, "web")).toMatchObject({
+      status: "True",
+      lastTransitionTime: "2026-01-01T00:00:00Z",
+    });
+    expect(fixture.world.events.find((event) => event.reason === "Scheduled")?.message).toBe(
+      "Successfully assigned default/web to dca-1",
+    );
   });
 
   it("schedules one pod at a time in FIFO order", () => {
@@ -153,11 +164,15 @@ describe("scheduler: filters", () => {
     const world = fixture.world;
     for (const name of ["dca-1", "dca-2"]) {
       world.store.patch("Node", NODE_NAMESPACE, name, (draft) => {
-        (draft.spec as { taints?: unknown[] }).taints = [{ key: "dedicated", value: name === "dca-1" ? "gpu" : "db", effect: "NoSchedule" }];
+        (draft.spec as { taints?: unknown[] }).taints = [
+          { key: "dedicated", value: name === "dca-1" ? "gpu" : "db", effect: "NoSchedule" },
+        ];
       });
     }
     createPod(world, "plain");
-    createPod(world, "gpu", { spec: { tolerations: [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }] } });
+    createPod(world, "gpu", {
+      spec: { tolerations: [{ key: "dedicated", operator: "Equal", value: "gpu", effect: "NoSchedule" }] },
+    });
     createPod(world, "anything", { spec: { tolerations: [{ operator: "Exists" }] } });
     world.kernel.run(1000);
     expect(scheduled(fixture, "gpu")).toBe("dca-1");
@@ -225,7 +240,10 @@ describe("scheduler: scores", () => {
         affinity: {
           nodeAffinity: {
             preferredDuringSchedulingIgnoredDuringExecution: [
-              { weight: 50, preference: { matchExpressions: [{ key: "datacenter", operator: "In", values: ["dcb"] }] } },
+              {
+                weight: 50,
+                preference: { matchExpressions: [{ key: "datacenter", operator: "In", values: ["dcb"] }] },
+              },
             ],
           },
         },
@@ -297,8 +315,9 @@ describe("scheduler helpers", () => {
   });
 
   it("formats the FitError message", () => {
-    expect(unschedulableMessage(3, new Map([["Insufficient cpu", 3]]))).toBe("0/3 nodes are available: 3 Insufficient cpu.");
+    expect(unschedulableMessage(3, new Map([["Insufficient cpu", 3]]))).toBe(
+      "0/3 nodes are available: 3 Insufficient cpu.",
+    );
     expect(unschedulableMessage(0, new Map())).toBe("no nodes available to schedule pods");
   });
 });
-

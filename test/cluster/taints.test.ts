@@ -1,6 +1,11 @@
 import type { Taint, Toleration } from "kubernetes-types/core/v1.js";
 import { describe, expect, it } from "vitest";
-import { matchingTolerations, minTolerationMs, toleratesTaint, withDefaultTolerations } from "../../src/cluster/taints.ts";
+import {
+  matchingTolerations,
+  minTolerationMs,
+  toleratesTaint,
+  withDefaultTolerations,
+} from "../../src/cluster/taints.ts";
 
 const taint: Taint = { key: "dedicated", value: "gpu", effect: "NoSchedule" };
 
@@ -27,13 +32,18 @@ describe("taint manager helpers", () => {
       { key: "node.kubernetes.io/not-ready", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
       { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 300 },
     ]);
-    const own: Toleration[] = [{ key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 }];
+    const own: Toleration[] = [
+      { key: "node.kubernetes.io/unreachable", operator: "Exists", effect: "NoExecute", tolerationSeconds: 5 },
+    ];
     expect(withDefaultTolerations(own, 300)).toHaveLength(2);
     expect(withDefaultTolerations([{ operator: "Exists" }], 300)).toHaveLength(1);
   });
 
   it("finds the tolerations used and the smallest tolerationSeconds", () => {
-    const tolerations = withDefaultTolerations([{ key: "x", operator: "Exists", effect: "NoExecute", tolerationSeconds: 60 }], 300);
+    const tolerations = withDefaultTolerations(
+      [{ key: "x", operator: "Exists", effect: "NoExecute", tolerationSeconds: 60 }],
+      300,
+    );
     const { allTolerated, used } = matchingTolerations([unreachable, { key: "x", effect: "NoExecute" }], tolerations);
     expect(allTolerated).toBe(true);
     expect(minTolerationMs(used)).toBe(60_000);
