@@ -10,7 +10,12 @@ export class ApiError extends Error {
     readonly reason: ApiErrorReason,
     message: string,
   ) {
+    // API errors are expected control flow (a conflict is retried), thrown thousands of times in a
+    // large run; capturing a stack for each costs more than the rest of the retry.
+    const stackLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(message);
+    Error.stackTraceLimit = stackLimit;
     this.name = "ApiError";
   }
 }

@@ -169,14 +169,26 @@ export class InformerCache {
     else map.set(key, object);
     const indexes = this.indexesByKind.get(object.kind);
     if (indexes !== undefined) {
-      for (const index of indexes) {
-        if (previous !== undefined) this.unfile(index, previous, key);
-        if (type !== "DELETED") this.fileUnder(index, object);
-      }
+      for (const index of indexes) this.reindex(index, type, object, previous, key);
     }
     const handlers = this.handlers.get(object.kind);
     if (handlers === undefined) return;
     for (const handler of handlers) handler(type, object, previous);
+  }
+
+  /** Moves an object between index buckets; most updates keep their values and only swap the object. */
+  private reindex(index: Index, type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
+    if (previous !== undefined && type !== "DELETED") {
+      const before = index.fn(previous);
+      const after = index.fn(object);
+      if (typeof before === "string" && before === after) {
+        (index.buckets.get(before) as Map<string, KObject>).set(key, object);
+        return;
+      }
+      if (before === undefined && after === undefined) return;
+    }
+    if (previous !== undefined) this.unfile(index, previous, key);
+    if (type !== "DELETED") this.fileUnder(index, object);
   }
 
   private fileUnder(index: Index, object: KObject): void {

@@ -196,7 +196,7 @@ export class Store {
     const next = produce(current, (draft) => {
       recipe(draft);
     }) as T;
-    if (next !== current && next.spec !== current.spec && hasDefaulter(next.kind)) {
+    if (next !== current && next.spec !== current.spec && hasDefaulter(next.kind) && needsDefaulting(current, next)) {
       // The API server defaults every write; only spec changes can need it.
       return this.applyDefaulted(current, produce(next, (draft) => applyDefaults(draft)) as T);
     }
@@ -337,4 +337,16 @@ export class Store {
     }
     throw alreadyExists(kind, `${namespace}/${prefix}*`);
   }
+}
+
+/**
+ * Whether a spec change can need defaulting. A pod's spec is immutable but for a few fields; the
+ * binding (nodeName) and tolerations are set through paths that run no defaulting in the API
+ * server, so only a change of its containers is defaulted again.
+ */
+function needsDefaulting(current: KObject, next: KObject): boolean {
+  if (next.kind !== "Pod") return true;
+  const before = current.spec as { containers?: unknown } | undefined;
+  const after = next.spec as { containers?: unknown } | undefined;
+  return before?.containers !== after?.containers;
 }
