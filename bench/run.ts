@@ -5,6 +5,7 @@
 import { benchQueue } from "./queue.ts";
 import { benchRollout } from "./rollout.ts";
 import { benchSweep } from "./sweep.ts";
+import { benchTraffic } from "./traffic.ts";
 
 function line(label: string, value: string): void {
   console.log(`${label.padEnd(58)} ${value}`);
@@ -28,10 +29,18 @@ function main(): void {
     line("  rollout", took);
   }
 
-  const sweepFile = "scenarios/rolling-update-surge1-unavail0.yaml";
+  benchTraffic("aggregated", 60_000); // warm-up
+  const aggregated = benchTraffic("aggregated", 3_600_000);
+  line("traffic aggregated: 1 h, 2,000 req/s, 500 pods", `${(aggregated.wallMs / 1000).toFixed(2)} s wall`);
+  line("  requests simulated per second", `${millions(aggregated.requests / (aggregated.wallMs / 1000))} requests/s`);
+  const exact = benchTraffic("exact", 60_000);
+  line("traffic exact: 1 min, 2,000 req/s, 500 pods", `${(exact.wallMs / 1000).toFixed(2)} s wall`);
+  line("  requests simulated per second", `${millions(exact.requests / (exact.wallMs / 1000))} requests/s`);
+
+  const sweepFile = "scenarios/traffic-node-down.yaml";
   const one = benchSweep(sweepFile, "1..200", 1);
   const two = benchSweep(sweepFile, "1..200", 2);
-  line("sweep of 200 seeds, 1 worker", `${(one.wallMs / 1000).toFixed(2)} s wall`);
+  line(`sweep of 200 seeds of ${sweepFile}, 1 worker`, `${(one.wallMs / 1000).toFixed(2)} s wall`);
   line("sweep of 200 seeds, 2 workers", `${(two.wallMs / 1000).toFixed(2)} s wall`);
   line("  speed-up with 2 workers", `${(one.wallMs / two.wallMs).toFixed(2)}x`);
   line("  per-seed results equal", one.csv === two.csv ? "yes" : "NO");

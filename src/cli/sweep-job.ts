@@ -5,7 +5,7 @@
  * whichever way it runs.
  */
 import type { Summary } from "../report/summary.ts";
-import { loadScenario, type Override } from "../scenario/loader.ts";
+import { type LoadResult, loadScenario, type Override } from "../scenario/loader.ts";
 import { formatProblem, ScenarioError } from "../scenario/model.ts";
 import { simulate } from "../simulate.ts";
 
@@ -51,6 +51,24 @@ export function rolloutMsOf(summary: Summary): number | null {
   return longest;
 }
 
+/**
+ * Loaded scenarios by (file, overrides): a sweep runs the same combination over many seeds, and
+ * the resolved Scenario is immutable, so each worker parses each combination once. Bounded.
+ */
+const loadedScenarios = new Map<string, LoadResult>();
+const MAX_CACHED_SCENARIOS = 64;
+
+function loadCached(file: string, overrides: readonly Override[]): LoadResult {
+  const key = JSON.stringify([file, overrides]);
+  let loaded = loadedScenarios.get(key);
+  if (loaded === undefined) {
+    loaded = loadScenario(file, { overrides });
+    if (loadedScenarios.size >= MAX_CACHED_SCENARIOS) loadedScenarios.clear();
+    loadedScenarios.set(key, loaded);
+  }
+  return loaded;
+}
+
 export function runSweepJob(job: SweepJob): SweepRunResult {
   const base = { combination: job.combination, seed: job.seed };
   const failedRun = (error: string): SweepRunResult => ({
@@ -64,7 +82,7 @@ export function runSweepJob(job: SweepJob): SweepRunResult {
     failedAssertions: [],
     error,
   });
-  const loaded = loadScenario(job.file, { overrides: job.overrides });
+  const loaded = loadCached(job.file, job.overrides);
   if (!loaded.ok) return failedRun(loaded.problems.map(formatProblem).join("\n"));
   let summary: Summary;
   try {
