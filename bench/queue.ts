@@ -18,15 +18,16 @@ export function benchQueue(pending = 10_000, events = 5_000_000): QueueBenchResu
   for (let i = 0; i < increments.length; i++) increments[i] = Math.floor(stream.next() * 1000) + 1;
   let now = 0;
   let count = 0;
-  const setNow = (t: number): void => {
-    now = t;
-  };
   const handler = (): void => {
     queue.push(now + (increments[count & 0xffff] as number), handler, undefined);
   };
   for (let i = 0; i < pending; i++) queue.push(increments[i & 0xffff] as number, handler, undefined);
   const start = performance.now();
-  for (count = 0; count < events; count++) queue.popAndRun(setNow);
+  for (count = 0; count < events; count++) {
+    const run = queue.pop() as (arg: unknown) => void;
+    now = queue.poppedTimeMs;
+    run(queue.poppedArg);
+  }
   const seconds = (performance.now() - start) / 1000;
   return { pending, events, eventsPerSecond: events / seconds };
 }

@@ -78,21 +78,34 @@ export class EventQueue {
     return this.heapSize === 0 ? Number.POSITIVE_INFINITY : this.heapTimes[0];
   }
 
+  /** Time of the event `pop` returned last. */
+  poppedTimeMs = 0;
+  /** Argument of the event `pop` returned last. */
+  poppedArg: unknown = undefined;
+
   /**
-   * Removes the earliest live event and runs it. Returns false if the queue was empty.
-   * `beforeRun` receives the event's time so the caller can advance its clock first.
+   * Removes the earliest live event and returns its handler (its time and argument are left in
+   * `poppedTimeMs` and `poppedArg`), or null when the queue is empty. The caller advances its
+   * clock, then calls the handler: no callback per event.
    */
-  popAndRun(beforeRun: (timeMs: number) => void): boolean {
+  pop(): EventHandler | null {
     this.dropCancelledTop();
-    if (this.heapSize === 0) return false;
-    const timeMs = this.heapTimes[0];
+    if (this.heapSize === 0) return null;
+    this.poppedTimeMs = this.heapTimes[0];
     const slot = this.removeTop();
     const handler = this.handlers[slot] as EventHandler;
-    const arg = this.args[slot];
+    this.poppedArg = this.args[slot];
     this.releaseSlot(slot);
     this.live--;
-    beforeRun(timeMs);
-    handler(arg);
+    return handler;
+  }
+
+  /** Pops the earliest live event and runs it after `beforeRun(time)`; false when empty. */
+  popAndRun(beforeRun: (timeMs: number) => void): boolean {
+    const handler = this.pop();
+    if (handler === null) return false;
+    beforeRun(this.poppedTimeMs);
+    handler(this.poppedArg);
     return true;
   }
 

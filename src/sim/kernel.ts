@@ -29,9 +29,6 @@ export class Kernel {
   private clockMs = 0;
   private processed = 0;
   private stopRequested = false;
-  private readonly advanceClock = (timeMs: number): void => {
-    this.clockMs = timeMs;
-  };
 
   constructor(
     readonly seed: number,
@@ -103,8 +100,10 @@ export class Kernel {
         return this.result(endMs < untilMs ? "limit-time" : "until");
       }
       if (this.processed >= maxEvents) return this.result("limit-events");
-      queue.popAndRun(this.advanceClock);
+      const handler = queue.pop() as EventHandler;
+      this.clockMs = queue.poppedTimeMs;
       this.processed++;
+      handler(queue.poppedArg);
     }
   }
 
