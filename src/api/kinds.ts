@@ -34,6 +34,17 @@ export const API_VERSIONS: Readonly<Record<string, readonly string[]>> = {
   LoadBalancer: ["rolloutsim/v1"],
 };
 
+/** Kinds that own pods through a pod template (`spec.template`): the workloads. */
+export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
+  "Deployment",
+  "ReplicaSet",
+  "ReplicationController",
+  "StatefulSet",
+  "CafeDeployment",
+  "InPlaceSet",
+  "Rollout",
+]);
+
 /** Well-known labels and annotations. */
 export const LABEL_POD_TEMPLATE_HASH = "pod-template-hash";
 export const LABEL_ZONE = "topology.kubernetes.io/zone";

@@ -1,20 +1,13 @@
 /**
  * The summary of a run (interfaces.md §3) and the evaluation of a scenario's assertions.
  */
+import type { RequestCounts } from "../traffic/metrics.ts";
 import type { ActionOutcome } from "../scenario/actions.ts";
 import { type Assertion, type AssertionEntry, formatRef, type ObjectRef } from "../scenario/model.ts";
 import type { InvariantViolation } from "./invariants.ts";
 import type { WorkloadSummary } from "./workloads.ts";
 
-export interface RequestCounts {
-  total: number;
-  succeeded: number;
-  failed: number;
-  rejected: number;
-  mirrored: number;
-  byImage: Record<string, number>;
-  byReason: Record<string, number>;
-}
+export type { RequestCounts };
 
 export interface AssertionResult {
   name: string;

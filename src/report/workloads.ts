@@ -6,21 +6,13 @@
  * A pod belongs to the top-level workload at the root of its controller chain
  * (Pod → ReplicaSet → Deployment). Only workload kinds are followed.
  */
-import type { Pod } from "../api/kinds.ts";
+import { type Pod, WORKLOAD_KINDS } from "../api/kinds.ts";
 import { controllerOf, fromTimestamp, type KObject } from "../api/object.ts";
 import { podCondition } from "../api/pod.ts";
 import type { WatchEventType } from "../api/store.ts";
 import type { World } from "../world/world.ts";
 
-export const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
-  "Deployment",
-  "ReplicaSet",
-  "ReplicationController",
-  "StatefulSet",
-  "CafeDeployment",
-  "InPlaceSet",
-  "Rollout",
-]);
+export { WORKLOAD_KINDS };
 
 export interface WorkloadSummary {
   /** Peak number of the workload's pods that exist and are not being deleted. */

@@ -4,7 +4,7 @@
  * traced and reported in the summary.
  */
 import type { Draft } from "immer";
-import type { Deployment } from "../api/kinds.ts";
+import { type Deployment, WORKLOAD_KINDS } from "../api/kinds.ts";
 import { applyMergePatch } from "../api/merge-patch.ts";
 import type { KObject, NewObject } from "../api/object.ts";
 import { isApiError } from "../api/errors.ts";
@@ -21,16 +21,8 @@ export interface ActionOutcome {
   message: string;
 }
 
-/** Kinds whose pods come from `spec.template` (so setImage patches the template). */
-const TEMPLATED_KINDS = new Set([
-  "Deployment",
-  "ReplicaSet",
-  "ReplicationController",
-  "StatefulSet",
-  "CafeDeployment",
-  "InPlaceSet",
-  "Rollout",
-]);
+/** Workloads' pods come from `spec.template`, so setImage patches the template. */
+const TEMPLATED_KINDS = WORKLOAD_KINDS;
 
 /** Kinds that can be paused through `spec.paused`. */
 const PAUSABLE_KINDS = new Set(["Deployment", "Rollout", "CafeDeployment"]);
