@@ -39,7 +39,7 @@ const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 export class Store {
   private readonly kinds = new Map<string, Map<string, KObject>>();
   private readonly listeners: WatchListener[] = [];
-  /** Owner uid -> dependents (kind and key), for the garbage collector. */
+  /** Owner uid -> dependents by their uid, for the garbage collector. */
   private readonly dependents = new Map<string, Map<string, KObject>>();
   private resourceVersion = 0;
   private uidCounter = 0;
@@ -184,12 +184,17 @@ export class Store {
       this.remove(marked, current);
       return;
     }
-    this.write(
-      produce(marked, (draft) => {
-        draft.metadata.resourceVersion = this.mintResourceVersion();
-      }),
-      current,
-    );
+    this.write(this.stamp(marked, marked.metadata.generation), current);
+  }
+
+  /**
+   * A copy of a frozen object with a new resourceVersion (and generation). Only the top level and
+   * metadata are new; everything else is shared with `object`, which immer already froze. This is
+   * what every write pays, so it is a plain copy rather than another immer pass.
+   */
+  private stamp<T extends KObject>(object: T, generation: number): T {
+    const metadata = Object.freeze({ ...object.metadata, resourceVersion: this.mintResourceVersion(), generation });
+    return Object.freeze({ ...object, metadata }) as T;
   }
 
   private apply<T extends KObject>(current: T, recipe: (draft: Draft<T>) => void): T {
@@ -209,11 +214,9 @@ export class Store {
       this.remove(next, current);
       return next;
     }
-    const stamped = produce(next, (draft) => {
-      // metadata.generation counts spec changes (what controllers observe as observedGeneration).
-      if (next.spec !== current.spec) draft.metadata.generation = current.metadata.generation + 1;
-      draft.metadata.resourceVersion = this.mintResourceVersion();
-    }) as T;
+    // metadata.generation counts spec changes (what controllers observe as observedGeneration).
+    const generation = next.spec !== current.spec ? current.metadata.generation + 1 : next.metadata.generation;
+    const stamped = this.stamp(next, generation);
     this.write(stamped, current);
     return stamped;
   }
@@ -253,9 +256,7 @@ export class Store {
   private remove(last: KObject, stored: KObject = last): void {
     this.kindMap(stored.kind).delete(objectKey(stored.metadata.namespace, stored.metadata.name));
     this.unindexOwners(stored);
-    const removed = produce(last, (draft) => {
-      draft.metadata.resourceVersion = this.mintResourceVersion();
-    });
+    const removed = this.stamp(last, last.metadata.generation);
     this.emit("DELETED", removed, stored);
   }
 
@@ -276,7 +277,7 @@ export class Store {
   private reindexOwners(object: KObject): void {
     const refs = object.metadata.ownerReferences;
     if (refs === undefined) return;
-    const dependentKey = `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`;
+    const dependentKey = object.metadata.uid;
     for (const ref of refs) {
       let map = this.dependents.get(ref.uid);
       if (map === undefined) {
@@ -290,7 +291,7 @@ export class Store {
   private unindexOwners(object: KObject): void {
     const refs = object.metadata.ownerReferences;
     if (refs === undefined) return;
-    const dependentKey = `${object.kind}/${object.metadata.namespace}/${object.metadata.name}`;
+    const dependentKey = object.metadata.uid;
     for (const ref of refs) {
       const map = this.dependents.get(ref.uid);
       if (map === undefined) continue;

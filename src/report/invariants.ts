@@ -94,7 +94,8 @@ export class InvariantChecker {
       this.charges.delete(uid);
     }
     if (node === undefined) return;
-    const nodeObject = this.world.store.get("Node", "default", node) ?? this.world.store.get("Node", "", node);
+    // Nodes are cluster-scoped (namespace ""); "default" is accepted for hand-made test worlds.
+    const nodeObject = this.world.store.get("Node", "", node) ?? this.world.store.get("Node", "default", node);
     if (nodeObject === undefined) {
       this.report("pod-on-known-node", `pod ${pod.metadata.name} is bound to node ${node}, which does not exist`);
       return;
