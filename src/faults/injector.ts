@@ -5,6 +5,7 @@
 import type { Pod } from "../api/kinds.ts";
 import { controllerOf } from "../api/object.ts";
 import type { FaultSpec, ObjectRef } from "../scenario/model.ts";
+import type { Distribution } from "../sim/random.ts";
 import { KUBELET_COMPONENT } from "../cluster/runtime.ts";
 import type { Component, World } from "../world/world.ts";
 
@@ -31,8 +32,15 @@ interface ActiveFault {
   healTimer: number | null;
 }
 
+/** A fault that happens at once and has nothing to heal (a container crash). */
+const INSTANT = Symbol("instant");
+
 export class FaultInjector {
   private readonly active = new Map<string, ActiveFault>();
+  /** How many active faults hold each node or controller down. */
+  private readonly holds = new Map<string, number>();
+  /** Active watchDelay faults, oldest first. */
+  private readonly delays: { id: string; delay: Distribution }[] = [];
 
   constructor(private readonly world: World) {}
 
@@ -43,8 +51,12 @@ export class FaultInjector {
   /** Starts a fault; heals it after `forMs` when given. */
   inject(id: string, spec: FaultSpec, forMs?: number): FaultOutcome {
     if (this.active.has(id)) return { ok: false, message: `fault ${id} is already active` };
-    const started = this.start(spec);
+    const started = this.start(id, spec);
     if (typeof started === "string") return { ok: false, message: started };
+    if (started === INSTANT) {
+      this.trace("Fault", id, spec, "start");
+      return { ok: true, message: `fault ${id} (${spec.type}) happened` };
+    }
     const fault: ActiveFault = { id, spec, heal: started, healTimer: null };
     this.active.set(id, fault);
     this.trace("Fault", id, spec, "start");
@@ -70,18 +82,19 @@ export class FaultInjector {
     return { ok: true, message: `fault ${id} healed` };
   }
 
-  /** Applies a fault; returns how to heal it, or a message saying why it cannot apply. */
-  private start(spec: FaultSpec): (() => void) | string {
+  /**
+   * Applies a fault; returns how to heal it, INSTANT for a fault with nothing to heal (a crash),
+   * or a message saying why it cannot apply. Overlapping faults on the same thing (two nodeDown
+   * on one node, two watchDelay) are counted, so healing one leaves the other in force.
+   */
+  private start(id: string, spec: FaultSpec): (() => void) | typeof INSTANT | string {
     switch (spec.type) {
       case "nodeDown":
         return this.nodeDown(spec.node, spec.datacenter);
       case "controllerDown":
         return this.controllerDown(spec.controller);
-      case "watchDelay": {
-        const cache = this.world.cache;
-        cache.setDelay(spec.delay);
-        return () => cache.setDelay(this.world.config.timing.watchDelay);
-      }
+      case "watchDelay":
+        return this.watchDelay(id, spec.delay);
       case "imagePullFailure": {
         const kubelet = this.kubelet();
         if (typeof kubelet === "string") return kubelet;
@@ -102,9 +115,13 @@ export class FaultInjector {
       .filter((each) => each.name === node || (datacenter !== undefined && each.datacenter === datacenter))
       .map((each) => each.name);
     if (names.length === 0) return `no node matches ${node ?? `datacenter ${datacenter}`}`;
-    for (const name of names) nodes.setNodeDown(name, true);
+    for (const name of names) {
+      if (this.hold(`node/${name}`)) nodes.setNodeDown(name, true);
+    }
     return () => {
-      for (const name of names) nodes.setNodeDown?.(name, false);
+      for (const name of names) {
+        if (this.release(`node/${name}`)) nodes.setNodeDown?.(name, false);
+      }
     };
   }
 
@@ -113,17 +130,46 @@ export class FaultInjector {
     if (component?.suspend === undefined || component.resume === undefined) {
       return `no controller named ${name} can be taken down (known: ${this.world.componentNames().join(", ")})`;
     }
-    component.suspend();
-    return () => component.resume?.();
+    if (this.hold(`controller/${name}`)) component.suspend();
+    return () => {
+      if (this.release(`controller/${name}`)) component.resume?.();
+    };
   }
 
-  private podCrash(target: ObjectRef, count: number): (() => void) | string {
+  /** The latest watchDelay fault in force wins; healing it restores the one before, or the configured delay. */
+  private watchDelay(id: string, delay: Distribution): () => void {
+    const cache = this.world.cache;
+    this.delays.push({ id, delay });
+    cache.setDelay(delay);
+    return () => {
+      const index = this.delays.findIndex((each) => each.id === id);
+      if (index >= 0) this.delays.splice(index, 1);
+      cache.setDelay(this.delays[this.delays.length - 1]?.delay ?? this.world.config.timing.watchDelay);
+    };
+  }
+
+  /** Counts a fault on `thing`; true when it is the first (the thing must be broken now). */
+  private hold(thing: string): boolean {
+    const count = this.holds.get(thing) ?? 0;
+    this.holds.set(thing, count + 1);
+    return count === 0;
+  }
+
+  /** Uncounts a fault on `thing`; true when it was the last (the thing must be healed now). */
+  private release(thing: string): boolean {
+    const count = (this.holds.get(thing) ?? 1) - 1;
+    if (count <= 0) this.holds.delete(thing);
+    else this.holds.set(thing, count);
+    return count <= 0;
+  }
+
+  private podCrash(target: ObjectRef, count: number): typeof INSTANT | string {
     const kubelet = this.kubelet();
     if (typeof kubelet === "string") return kubelet;
     const pods = podsOf(this.world, target).slice(0, count);
     if (pods.length === 0) return `no running pods of ${target.kind}/${target.name} to crash`;
     for (const pod of pods) kubelet.crashContainer(pod.metadata.uid);
-    return () => {};
+    return INSTANT;
   }
 
   private kubelet(): KubeletFaults | string {

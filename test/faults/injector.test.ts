@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import type { NodesComponent } from "../../src/cluster/nodes.ts";
+import type { Controller } from "../../src/controllers/controller.ts";
+import { FaultInjector } from "../../src/faults/injector.ts";
+import { constantMs } from "../../src/sim/random.ts";
+import { registerStandardComponents } from "../../src/world/components.ts";
+import { makeWorld } from "../helpers/world.ts";
+
+function setup() {
+  const world = makeWorld({ nodes: 2 });
+  registerStandardComponents(world);
+  world.start();
+  const faults = new FaultInjector(world);
+  const nodes = world.component<NodesComponent>("nodes")!;
+  return { world, faults, nodes };
+}
+
+describe("FaultInjector", () => {
+  it("takes a node down and heals it after `for`", () => {
+    const { world, faults, nodes } = setup();
+    expect(faults.inject("crash", { type: "nodeDown", node: "dca-1" }, 5000).ok).toBe(true);
+    expect(nodes.isNodeDown("dca-1")).toBe(true);
+    expect(nodes.isNodeDown("dca-2")).toBe(false);
+    world.kernel.run(4999);
+    expect(nodes.isNodeDown("dca-1")).toBe(true);
+    world.kernel.run(5000);
+    expect(nodes.isNodeDown("dca-1")).toBe(false);
+    expect(faults.activeIds).toEqual([]);
+  });
+
+  it("keeps a node down while any overlapping fault holds it", () => {
+    const { faults, nodes } = setup();
+    faults.inject("a", { type: "nodeDown", node: "dca-1" });
+    faults.inject("b", { type: "nodeDown", datacenter: "DCA" });
+    expect(faults.heal("a").ok).toBe(true);
+    expect(nodes.isNodeDown("dca-1")).toBe(true);
+    expect(faults.heal("b").ok).toBe(true);
+    expect(nodes.isNodeDown("dca-1")).toBe(false);
+    expect(nodes.isNodeDown("dca-2")).toBe(false);
+  });
+
+  it("suspends and resumes a controller", () => {
+    const { world, faults } = setup();
+    const deployment = world.component<Controller>("deployment")!;
+    faults.inject("down", { type: "controllerDown", controller: "deployment" });
+    expect(deployment.isSuspended).toBe(true);
+    faults.heal();
+    expect(deployment.isSuspended).toBe(false);
+  });
+
+  it("restores the previous watch delay when one of two overlapping delays heals", () => {
+    const { world, faults } = setup();
+    const seen = (): number => world.cache.count("ConfigMap");
+    faults.inject("slow", { type: "watchDelay", delay: constantMs(2000) });
+    faults.inject("slower", { type: "watchDelay", delay: constantMs(5000) });
+    faults.heal("slower");
+    // the 2 s delay is still in force: a change made now reaches the cache 2 s later
+    world.store.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } });
+    world.kernel.run(1999);
+    expect(seen()).toBe(0);
+    world.kernel.run(2000);
+    expect(seen()).toBe(1);
+    // healing the last one restores the configured 20 ms
+    faults.heal("slow");
+    world.store.create({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "d" } });
+    world.kernel.run(2019);
+    expect(seen()).toBe(1);
+    world.kernel.run(2020);
+    expect(seen()).toBe(2);
+  });
+
+  it("refuses faults that cannot apply, with a reason", () => {
+    const { faults } = setup();
+    expect(faults.inject("x", { type: "nodeDown", node: "nope" })).toMatchObject({ ok: false, message: /no node matches nope/ });
+    expect(faults.inject("y", { type: "controllerDown", controller: "nope" })).toMatchObject({ ok: false, message: /no controller named nope/ });
+    expect(faults.heal("z")).toMatchObject({ ok: false });
+    expect(faults.heal()).toEqual({ ok: true, message: "no active faults" });
+  });
+
+  it("treats a pod crash as instantaneous: nothing stays active to heal", () => {
+    const { world, faults } = setup();
+    const target = { kind: "Deployment", namespace: "default", name: "web" };
+    expect(faults.inject("crash", { type: "podCrash", target, count: 1 })).toMatchObject({ ok: false });
+    world.store.create({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web" },
+      spec: {
+        replicas: 2,
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "web:v1" }] } },
+      },
+    });
+    world.kernel.run(30_000);
+    expect(faults.inject("crash", { type: "podCrash", target, count: 1 })).toMatchObject({ ok: true });
+    expect(faults.activeIds).toEqual([]);
+  });
+});
