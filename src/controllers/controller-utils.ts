@@ -286,11 +286,60 @@ export function choosePodsToDelete(
 ): Pod[] {
   if (diff >= filteredPods.length) return filteredPods.slice(0, Math.max(diff, 0));
   if (diff <= 0) return [];
-  const ranked = filteredPods.map((pod) => {
+  // selectFirst(ranked pods, diff, compareForDeletion), step for step (the same comparisons in the
+  // same order, so the same answer), but ranking each pod into a reused slot: only the `diff` pods
+  // kept in the heap hold a slot; a candidate that does not get in leaves its slot for the next one.
+  // Ranks are asked once per node.
+  const ranks = new Map<string, number>();
+  const heap: RankSlot[] = [];
+  for (let i = 0; i < diff; i++) heap.push(new RankSlot().fill(filteredPods[i] as Pod, rankOfNode, ranks, nowMs));
+  for (let i = (diff >> 1) - 1; i >= 0; i--) siftDown(heap, i, compareForDeletion);
+  let spare = new RankSlot();
+  for (let i = diff; i < filteredPods.length; i++) {
+    spare.fill(filteredPods[i] as Pod, rankOfNode, ranks, nowMs);
+    if (compareForDeletion(spare, heap[0] as RankSlot) < 0) {
+      const evicted = heap[0] as RankSlot;
+      heap[0] = spare;
+      siftDown(heap, 0, compareForDeletion);
+      spare = evicted;
+    }
+  }
+  heap.sort(compareForDeletion);
+  const victims: Pod[] = new Array(heap.length);
+  for (let i = 0; i < heap.length; i++) victims[i] = (heap[i] as RankSlot).pod;
+  return victims;
+}
+
+/** A RankedPod that can be refilled (choosePodsToDelete's heap entries and spare). */
+class RankSlot implements RankedPod {
+  pod: Pod = undefined as unknown as Pod;
+  facts: PodDeletionFacts = undefined as unknown as PodDeletionFacts;
+  rank = 0;
+  logScale = false;
+  readyAgeBucket = -1;
+  createdAgeBucket = -1;
+
+  /** rankedFacts(pod, podDeletionFacts(pod), rankOfNode(nodeName), nowMs), into this slot; `ranks` remembers the node ranks. */
+  fill(
+    pod: Pod,
+    rankOfNode: (nodeName: string) => number,
+    ranks: Map<string, number>,
+    nowMs: number | undefined,
+  ): this {
     const facts = podDeletionFacts(pod);
-    return rankedFacts(pod, facts, rankOfNode(facts.nodeName), nowMs);
-  });
-  return selectFirst(ranked, diff, compareForDeletion).map((entry) => entry.pod);
+    let rank = ranks.get(facts.nodeName);
+    if (rank === undefined) {
+      rank = rankOfNode(facts.nodeName);
+      ranks.set(facts.nodeName, rank);
+    }
+    this.pod = pod;
+    this.facts = facts;
+    this.rank = rank;
+    this.logScale = nowMs !== undefined;
+    this.readyAgeBucket = nowMs === undefined ? -1 : ageBucket(facts.readySinceMs, nowMs);
+    this.createdAgeBucket = nowMs === undefined ? -1 : ageBucket(facts.createdMs, nowMs);
+    return this;
+  }
 }
 
 /**

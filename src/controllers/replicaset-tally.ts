@@ -33,14 +33,20 @@ export interface PodCounts {
 const NEVER = Number.POSITIVE_INFINITY;
 
 export class ReplicaSetPodTally {
-  /** The claimed pods (owned, active, matching), by "namespace/name", in the cache index's order. */
+  /**
+   * The claimed pods (owned, active, matching), by uid (one pod per name at a time, so the same
+   * entries and order as by "namespace/name", without building a key per event).
+   */
   readonly claimed = new Map<string, Pod>();
   fullyLabeled = 0;
   ready = 0;
-  /** Owned, active pods whose labels no longer match the selector, by "namespace/name". */
+  /** Owned, active pods whose labels no longer match the selector, by uid. */
   readonly unmatched = new Map<string, Pod>();
-  /** Ready-since times (virtual ms) of the claimed ready pods, ascending. */
-  private readonly readySinceMs: number[] = [];
+  /**
+   * Ready-since times (virtual ms) of the claimed ready pods, ascending; only kept once a count
+   * with minReadySeconds > 0 asked for it (without it, available = ready and no times are needed).
+   */
+  private readySinceMs: number[] | undefined = undefined;
   /** Claimed pods per node name ("" for unscheduled): the ranks of getPodsToDelete. */
   private readonly perNode = new Map<string, number>();
   /** The last labels matched against the selector, and the answer (pods of a template share one labels object). */
@@ -78,8 +84,21 @@ export class ReplicaSetPodTally {
 
   /** The counts at `nowMs`: available = ready since strictly before now − minReady (IsPodAvailable). */
   counts(minReadyMs: number, nowMs: number): PodCounts {
-    const available = minReadyMs <= 0 ? this.ready : countBelow(this.readySinceMs, nowMs - minReadyMs);
+    const available = minReadyMs <= 0 ? this.ready : countBelow(this.readyTimes(), nowMs - minReadyMs);
     return { replicas: this.claimed.size, fullyLabeled: this.fullyLabeled, ready: this.ready, available };
+  }
+
+  /** The sorted ready-since times, built from the claimed pods the first time they are needed. */
+  private readyTimes(): number[] {
+    if (this.readySinceMs === undefined) {
+      const times: number[] = [];
+      for (const pod of this.claimed.values()) {
+        const readySince = readySinceMs(pod);
+        if (readySince !== undefined) times.push(readySince);
+      }
+      this.readySinceMs = times.sort((a, b) => a - b);
+    }
+    return this.readySinceMs;
   }
 
   private matches(labels: Labels): boolean {
@@ -92,7 +111,7 @@ export class ReplicaSetPodTally {
 
   private apply(pod: Pod, sign: 1 | -1): void {
     if (!isPodActive(pod)) return;
-    const key = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const key = pod.metadata.uid;
     const set = this.matches(pod.metadata.labels) ? this.claimed : this.unmatched;
     if (sign > 0) set.set(key, pod);
     else set.delete(key);
@@ -105,8 +124,10 @@ export class ReplicaSetPodTally {
     const readySince = readySinceMs(pod);
     if (readySince === undefined) return;
     this.ready += sign;
-    if (sign > 0) insertSorted(this.readySinceMs, readySince);
-    else removeSorted(this.readySinceMs, readySince);
+    const times = this.readySinceMs;
+    if (times === undefined) return;
+    if (sign > 0) insertSorted(times, readySince);
+    else removeSorted(times, readySince);
   }
 }
 

@@ -153,31 +153,32 @@ export class ReplicaSetController extends Controller {
    * which aborts the sync as in Kubernetes.
    */
   private claimPods(rs: ReplicaSetLike, tally: ReplicaSetPodTally): Pod[] {
+    // A failed write is remembered (NotFound is ignored) and the next pod is tried.
     let firstError: ApiError | undefined;
-    const attempt = (write: () => void): boolean => {
+    for (const pod of tally.unmatched.values()) {
+      if (claimAction(rs, pod, false) !== "release") continue;
       try {
-        write();
-        return true;
+        releasePod(this.world.store, rs, pod);
       } catch (error) {
         if (!isApiError(error)) throw error;
         if (error.reason !== "NotFound") firstError ??= error;
-        return false;
       }
-    };
-    for (const pod of tally.unmatched.values()) {
-      if (claimAction(rs, pod, false) === "release") attempt(() => releasePod(this.world.store, rs, pod));
     }
     const adopted: Pod[] = [];
     let adoptionChecked = false;
     for (const pod of this.world.cache.byIndex<Pod>(INDEX_ORPHAN_PODS_BY_NAMESPACE, rs.metadata.namespace)) {
       if (!isPodActive(pod)) continue;
       if (claimAction(rs, pod, matchesSelector(tally.selector, pod.metadata.labels)) !== "adopt") continue;
-      const done = attempt(() => {
+      try {
         if (!adoptionChecked) this.recheckBeforeAdoption(rs);
         adoptionChecked = true;
         adoptPod(this.world.store, rs, pod);
-      });
-      if (done) adopted.push(pod);
+      } catch (error) {
+        if (!isApiError(error)) throw error;
+        if (error.reason !== "NotFound") firstError ??= error;
+        continue;
+      }
+      adopted.push(pod);
     }
     if (firstError !== undefined) throw firstError;
     return adopted;
@@ -247,12 +248,16 @@ export class ReplicaSetController extends Controller {
   /** Deletes `count` pods chosen by getPodsToDelete, expecting exactly those deletions. */
   private deletePods(rs: ReplicaSetLike, key: string, pods: readonly Pod[], count: number): ApiError | undefined {
     const related = this.relatedTallies(rs);
-    const rankOfNode = (nodeName: string): number => {
-      let rank = 0;
-      for (const tally of related) rank += tally.podsOnNode(nodeName);
-      return rank;
-    };
-    const victims = choosePodsToDelete(pods, count, rankOfNode, this.world.nowMs);
+    const victims = choosePodsToDelete(
+      pods,
+      count,
+      (nodeName) => {
+        let rank = 0;
+        for (const tally of related) rank += tally.podsOnNode(nodeName);
+        return rank;
+      },
+      this.world.nowMs,
+    );
     this.expectations.expectDeletions(key, victims.map(podKey));
     let firstError: ApiError | undefined;
     for (const pod of victims) {
@@ -300,23 +305,26 @@ export class ReplicaSetController extends Controller {
   private updateStatus(rs: ReplicaSetLike, status: ReplicaSetStatus): ReplicaSetLike {
     if (statusUnchanged(rs, status)) return rs;
     const next: ReplicaSetStatus = { ...status, observedGeneration: rs.metadata.generation };
-    const write = (basedOn: ReplicaSetLike): ReplicaSetLike =>
-      this.world.store.update(basedOn, (draft) => {
-        draft.status = next;
-      });
     // A cached copy older than the store (our own last status write not seen yet) would fail with
     // Conflict, after which Kubernetes reads the object and retries: go straight to the retry.
     const current = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
     if (current !== undefined && current.metadata.resourceVersion !== rs.metadata.resourceVersion)
-      return write(current);
+      return this.writeStatus(current, next);
     try {
-      return write(rs);
+      return this.writeStatus(rs, next);
     } catch (error) {
       if (!isApiError(error)) throw error;
       const fresh = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
       if (fresh === undefined) throw notFound(rs.kind, objectKey(rs.metadata.namespace, rs.metadata.name));
-      return write(fresh);
+      return this.writeStatus(fresh, next);
     }
+  }
+
+  /** UpdateStatus: the status write itself, based on `basedOn`. */
+  private writeStatus(basedOn: ReplicaSetLike, next: ReplicaSetStatus): ReplicaSetLike {
+    return this.world.store.update(basedOn, (draft) => {
+      draft.status = next;
+    });
   }
 
   // -------------------------------------------------------------------------------------------

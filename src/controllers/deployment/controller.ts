@@ -15,6 +15,7 @@ import type { InformerCache, InformerHandler } from "../../api/informer.ts";
 import type { Deployment, Pod, ReplicaSet } from "../../api/kinds.ts";
 import { controllerOf, controllerRef, type KObject, objectKey, splitKey } from "../../api/object.ts";
 import { isEmptySelector, matchesSelector } from "../../api/selector.ts";
+import type { WorkQueue } from "../../api/workqueue.ts";
 import { INDEX_REPLICASETS_BY_CONTROLLER, type World } from "../../world/world.ts";
 import { Controller, type SyncResult } from "../controller.ts";
 import { checkPausedConditions } from "./progress.ts";
@@ -179,7 +180,7 @@ export class DeploymentController extends Controller {
     const ctx: DeploymentContext = {
       world: this.world,
       d: deployment,
-      enqueueRateLimited: () => this.queue.addRateLimited(key),
+      enqueueRateLimited: rateLimitedEnqueue(this.queue, key),
     };
 
     if (isEmptySelector(deployment.spec?.selector)) {
@@ -245,15 +246,10 @@ export class DeploymentController extends Controller {
     const claimed: ReplicaSet[] = [];
     let firstError: ApiError | undefined;
     // RecheckDeletionTimestamp runs at most once per claim (sync.Once in Kubernetes).
-    let adoptionAllowed = false;
-    const canAdopt = (): void => {
-      if (adoptionAllowed) return;
-      this.recheckDeletionTimestamp(deployment);
-      adoptionAllowed = true;
-    };
+    const recheck: AdoptionRecheck = { done: false };
     for (const rs of this.claimCandidates(deployment)) {
       try {
-        if (this.claimReplicaSet(deployment, rs, canAdopt)) claimed.push(rs);
+        if (this.claimReplicaSet(deployment, rs, recheck)) claimed.push(rs);
       } catch (error) {
         if (!isApiError(error)) throw error;
         firstError ??= error;
@@ -261,6 +257,13 @@ export class DeploymentController extends Controller {
     }
     if (firstError !== undefined) throw firstError;
     return claimed.sort(replicaSetsByCreationTimestamp);
+  }
+
+  /** The canAdopt of ClaimObject: RecheckDeletionTimestamp once per claim, throwing its Conflict. */
+  private canAdopt(deployment: Deployment, recheck: AdoptionRecheck): void {
+    if (recheck.done) return;
+    this.recheckDeletionTimestamp(deployment);
+    recheck.done = true;
   }
 
   /** The RSs a claim looks at: those this Deployment controls, and the orphans of its namespace. */
@@ -277,7 +280,7 @@ export class DeploymentController extends Controller {
   }
 
   /** ClaimObject for one RS: true if the Deployment manages it after this call. */
-  private claimReplicaSet(deployment: Deployment, rs: ReplicaSet, canAdopt: () => void): boolean {
+  private claimReplicaSet(deployment: Deployment, rs: ReplicaSet, recheck: AdoptionRecheck): boolean {
     const matches = matchesSelector(deployment.spec?.selector, rs.metadata.labels);
     const ref = controllerOf(rs);
     const deploymentDeleted = deployment.metadata.deletionTimestamp !== undefined;
@@ -288,7 +291,7 @@ export class DeploymentController extends Controller {
       return false;
     }
     if (deploymentDeleted || !matches || rs.metadata.deletionTimestamp !== undefined) return false;
-    canAdopt();
+    this.canAdopt(deployment, recheck);
     return this.ignoreNotFound(() => this.adoptReplicaSet(deployment, rs));
   }
 
@@ -353,6 +356,16 @@ export class DeploymentController extends Controller {
       else draft.metadata.ownerReferences = kept;
     });
   }
+}
+
+/** Whether this claim already rechecked the Deployment before adopting (sync.Once). */
+interface AdoptionRecheck {
+  done: boolean;
+}
+
+/** dc.enqueueRateLimited(d) for the key of this sync (made here: no named closure per sync). */
+function rateLimitedEnqueue(queue: WorkQueue, key: string): () => void {
+  return () => queue.addRateLimited(key);
 }
 
 function requireUid(metadata: { uid: string }, rs: ReplicaSet): void {

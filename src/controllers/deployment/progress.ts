@@ -7,16 +7,15 @@
  * ProgressDeadlineExceeded. Time comparisons use whole-second condition timestamps against the
  * virtual clock, with Kubernetes' strict "before".
  */
-import { castDraft } from "immer";
 import type { DeploymentCondition, DeploymentStatus } from "kubernetes-types/apps/v1.js";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
-import { fromTimestamp } from "../../api/object.ts";
 import type { SyncResult } from "../controller.ts";
 import {
   calculateStatus,
   changeDeployment,
   type DeploymentContext,
   deploymentStatusEqual,
+  setWorkingStatus,
   statusOf,
   updateDeploymentStatus,
 } from "./sync.ts";
@@ -36,6 +35,7 @@ import {
   removeDeploymentCondition,
   replicaSetToDeploymentCondition,
   setDeploymentCondition,
+  stampMs,
   TimedOutReason,
 } from "./util.ts";
 
@@ -68,9 +68,7 @@ export function syncRolloutStatus(
   else removeDeploymentCondition(newStatus, DeploymentReplicaFailure);
 
   if (deploymentStatusEqual(d.status, newStatus)) return requeueStuckDeployment(ctx, newStatus);
-  changeDeployment(ctx, (draft) => {
-    draft.status = castDraft(newStatus);
-  });
+  setWorkingStatus(ctx, newStatus);
   updateDeploymentStatus(ctx);
   return undefined;
 }
@@ -149,9 +147,7 @@ export function stuckDeploymentRecheckMs(deployment: Deployment, newStatus: Depl
   if (!hasProgressDeadline(deployment) || currentCondition === undefined) return -1;
   if (deploymentComplete(deployment, newStatus) || currentCondition.reason === TimedOutReason) return -1;
   const lastUpdateMs =
-    currentCondition.lastUpdateTime === undefined
-      ? Number.NEGATIVE_INFINITY
-      : fromTimestamp(currentCondition.lastUpdateTime);
+    currentCondition.lastUpdateTime === undefined ? Number.NEGATIVE_INFINITY : stampMs(currentCondition.lastUpdateTime);
   const afterMs = lastUpdateMs + (deployment.spec?.progressDeadlineSeconds as number) * 1000 - nowMs;
   return afterMs < 1000 ? 0 : afterMs;
 }

@@ -31,7 +31,15 @@ import {
  * A scale-down that would grow an RS (its status reports more available replicas than its spec,
  * e.g. a lagging status). Kubernetes returns an error, which reconcileOldReplicaSets swallows.
  */
-class InvalidScaleDownError extends Error {}
+class InvalidScaleDownError extends Error {
+  constructor(message: string) {
+    // Expected control flow (caught by reconcileOldReplicaSets whenever a status lags): no stack.
+    const stackLimit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
+    super(message);
+    Error.stackTraceLimit = stackLimit;
+  }
+}
 
 /**
  * rolloutRolling: get (or create) the new RS; scale it up if possible and stop; else scale old RSs

@@ -9,7 +9,7 @@
  * Deployment write in the same sync therefore fails with a Conflict and the sync is retried with
  * rate limiting, exactly as against a real API server.
  */
-import { castDraft, type Draft, produce } from "immer";
+import { castDraft, type Draft, freeze, produce } from "immer";
 import type { DeploymentStatus } from "kubernetes-types/apps/v1.js";
 import { ApiError, isApiError, notFound } from "../../api/errors.ts";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
@@ -54,10 +54,12 @@ import {
   replicaSetsBySizeNewer,
   replicaSetsBySizeOlder,
   replicasAnnotationsNeedUpdate,
+  revision,
   setDeploymentCondition,
   setDeploymentRevision,
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
+  skipCopyAnnotation,
 } from "./util.ts";
 
 /** The revision history annotation is capped at 2000 characters (about 100 entries). */
@@ -88,6 +90,21 @@ export interface ReplicaSetsOfDeployment {
 /** Changes the working copy in memory (Go mutating `d`). */
 export function changeDeployment(ctx: DeploymentContext, recipe: (draft: Draft<Deployment>) => void): void {
   ctx.d = produce(ctx.d, recipe);
+}
+
+/**
+ * Sets the working copy's status to `status` (a fresh object, which this freezes): what
+ * changeDeployment(ctx, (draft) => { draft.status = status }) gives, without an immer pass.
+ */
+export function setWorkingStatus(ctx: DeploymentContext, status: DeploymentStatus): void {
+  const d = ctx.d;
+  if (!Object.isFrozen(d) || Object.getPrototypeOf(d) !== Object.prototype) {
+    changeDeployment(ctx, (draft) => {
+      draft.status = castDraft(status);
+    });
+    return;
+  }
+  ctx.d = Object.freeze({ ...d, status: freeze(status, true) });
 }
 
 /** The draft's status, created empty if absent (Go's Status is a value, never nil). */
@@ -172,9 +189,13 @@ export function getNewReplicaSet(
 function syncExistingNewReplicaSet(ctx: DeploymentContext, existingNewRS: ReplicaSet, newRevision: string): ReplicaSet {
   const d = ctx.d;
   let annotationsUpdated = false;
-  const synced = produce(existingNewRS, (draft) => {
-    annotationsUpdated = setNewReplicaSetAnnotations(d, draft, newRevision, true, maxRevHistoryLengthInChars);
-  });
+  // The steady state (nothing to copy, revision already high enough) skips the immer pass, which
+  // would give back existingNewRS itself.
+  const synced = newReplicaSetAnnotationsInSync(d, existingNewRS, newRevision)
+    ? existingNewRS
+    : produce(existingNewRS, (draft) => {
+        annotationsUpdated = setNewReplicaSetAnnotations(d, draft, newRevision, true, maxRevHistoryLengthInChars);
+      });
   const minReadySeconds = d.spec?.minReadySeconds ?? 0;
   const minReadySecondsNeedsUpdate = (existingNewRS.spec?.minReadySeconds ?? 0) !== minReadySeconds;
   if (annotationsUpdated || minReadySecondsNeedsUpdate) {
@@ -183,11 +204,16 @@ function syncExistingNewReplicaSet(ctx: DeploymentContext, existingNewRS: Replic
       replicaSetSpecOf(draft).minReadySeconds = minReadySeconds;
     });
   }
+  const revisionText = synced.metadata.annotations?.[RevisionAnnotation] ?? "";
+  const needsProgressing =
+    hasProgressDeadline(d) && getDeploymentCondition(d.status, DeploymentProgressing) === undefined;
+  // Revision already set and no condition to add: the recipe below would change nothing.
+  if (!needsProgressing && d.metadata.annotations?.[RevisionAnnotation] === revisionText) return existingNewRS;
   let needsUpdate = false;
   changeDeployment(ctx, (draft) => {
-    needsUpdate = setDeploymentRevision(draft, synced.metadata.annotations?.[RevisionAnnotation] ?? "");
+    needsUpdate = setDeploymentRevision(draft, revisionText);
     // A Deployment that starts caring about progress counts from the first time we saw its new RS.
-    if (hasProgressDeadline(d) && getDeploymentCondition(d.status, DeploymentProgressing) === undefined) {
+    if (needsProgressing) {
       const message = `Found new replica set ${JSON.stringify(existingNewRS.metadata.name)}`;
       const condition = newDeploymentCondition(
         DeploymentProgressing,
@@ -202,6 +228,31 @@ function syncExistingNewReplicaSet(ctx: DeploymentContext, existingNewRS: Replic
   });
   if (needsUpdate) updateDeploymentStatus(ctx);
   return existingNewRS;
+}
+
+/**
+ * True when setNewReplicaSetAnnotations(d, rs, newRevision, exists = true) would leave `rs` as it is:
+ * it has annotations, every Deployment annotation to copy is there with its value, and its revision
+ * is not below `newRevision` (or does not parse, which stops the function before any change).
+ * False whenever in doubt.
+ */
+function newReplicaSetAnnotationsInSync(d: Deployment, rs: ReplicaSet, newRevision: string): boolean {
+  const annotations = rs.metadata.annotations;
+  if (annotations === undefined) return false;
+  const source = d.metadata.annotations;
+  if (source !== undefined) {
+    for (const key of Object.keys(source)) {
+      if (skipCopyAnnotation(key)) continue;
+      if (!(key in annotations) || annotations[key] !== source[key]) return false;
+    }
+  }
+  const oldRevision = annotations[RevisionAnnotation];
+  if (oldRevision === undefined) return false;
+  const oldRevisionNumber = revision(rs);
+  const newRevisionNumber = /^[0-9]+$/.test(newRevision) ? Number(newRevision) : undefined;
+  if (newRevisionNumber === undefined) return false;
+  if (oldRevisionNumber === undefined) return oldRevision !== "";
+  return oldRevisionNumber >= newRevisionNumber;
 }
 
 function replicaSetSpecOf(draft: Draft<ReplicaSet>): NonNullable<Draft<ReplicaSet>["spec"]> {
@@ -565,9 +616,7 @@ export function syncDeploymentStatus(
 ): void {
   const newStatus = calculateStatus(allRSs, newRS, ctx.d, ctx.world.nowMs);
   if (deploymentStatusEqual(ctx.d.status, newStatus)) return;
-  changeDeployment(ctx, (draft) => {
-    draft.status = castDraft(newStatus);
-  });
+  setWorkingStatus(ctx, newStatus);
   updateDeploymentStatus(ctx);
 }
 

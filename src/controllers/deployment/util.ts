@@ -21,6 +21,7 @@ import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
 import { LABEL_POD_TEMPLATE_HASH } from "../../api/kinds.ts";
 import { fromTimestamp, toTimestamp, VIRTUAL_EPOCH_MS } from "../../api/object.ts";
 import { isEmptySelector, matchesSelector } from "../../api/selector.ts";
+import { timestampMs } from "../controller-utils.ts";
 
 // ---------------------------------------------------------------------------------------------
 // Vocabulary (deployment_util.go constants)
@@ -152,8 +153,23 @@ export function isRollingUpdate(deployment: Deployment): boolean {
   return deployment.spec?.strategy?.type === "RollingUpdate";
 }
 
+/** Resolved fenceposts per frozen Deployment spec (a spec that does not change keeps its object). */
+const fencepostsBySpec = new WeakMap<object, { readonly surge: number; readonly unavailable: number }>();
+
 /** ResolveFenceposts over the Deployment's own fields; Go ignores the error (validation catches it): 0, 0. */
-function resolveDeploymentFenceposts(deployment: Deployment): { surge: number; unavailable: number } {
+function resolveDeploymentFenceposts(deployment: Deployment): { readonly surge: number; readonly unavailable: number } {
+  const spec = deployment.spec;
+  const memoizable = spec !== undefined && spec !== null && Object.isFrozen(spec);
+  if (memoizable) {
+    const known = fencepostsBySpec.get(spec);
+    if (known !== undefined) return known;
+  }
+  const resolved = computeDeploymentFenceposts(deployment);
+  if (memoizable) fencepostsBySpec.set(spec, resolved);
+  return resolved;
+}
+
+function computeDeploymentFenceposts(deployment: Deployment): { surge: number; unavailable: number } {
   const rollingUpdate = deployment.spec?.strategy?.rollingUpdate;
   try {
     return resolveFenceposts(rollingUpdate?.maxSurge, rollingUpdate?.maxUnavailable, deploymentReplicas(deployment));
@@ -527,9 +543,15 @@ export function filterActiveReplicaSets(replicaSets: readonly MaybeReplicaSet[])
   return active;
 }
 
+/** fromTimestamp, memoized (timestampMs reads "" as the zero time, so that one is parsed as before). */
+export function stampMs(stamp: string): number {
+  return stamp === "" ? fromTimestamp(stamp) : timestampMs(stamp);
+}
+
 function creationMs(object: Annotated): number {
   const stamp = object.metadata?.creationTimestamp;
-  return stamp === undefined ? Number.NEGATIVE_INFINITY : fromTimestamp(stamp);
+  if (stamp === undefined) return Number.NEGATIVE_INFINITY;
+  return stampMs(stamp);
 }
 
 function compareNames(a: Annotated, b: Annotated): number {
@@ -623,6 +645,26 @@ export function equalIgnoreHash(
   template2: PodTemplateSpec | undefined,
 ): boolean {
   if (template1 === template2) return true;
+  // Frozen templates (store values) never change: remember the last answer per template pair.
+  if (template1 === undefined || template2 === undefined || !Object.isFrozen(template1) || !Object.isFrozen(template2))
+    return computeEqualIgnoreHash(template1, template2);
+  const known = lastEqualIgnoreHash.get(template1);
+  if (known !== undefined && known.other === template2) return known.equal;
+  const equal = computeEqualIgnoreHash(template1, template2);
+  lastEqualIgnoreHash.set(template1, { other: template2, equal });
+  return equal;
+}
+
+/** The last equalIgnoreHash answer for a frozen template, with the frozen template it was compared to. */
+const lastEqualIgnoreHash = new WeakMap<
+  PodTemplateSpec,
+  { readonly other: PodTemplateSpec; readonly equal: boolean }
+>();
+
+function computeEqualIgnoreHash(
+  template1: PodTemplateSpec | undefined,
+  template2: PodTemplateSpec | undefined,
+): boolean {
   const meta1 = (template1?.metadata ?? {}) as Record<string, unknown>;
   const meta2 = (template2?.metadata ?? {}) as Record<string, unknown>;
   const labels1 = (meta1.labels ?? {}) as Record<string, unknown>;
@@ -638,9 +680,22 @@ export function equalIgnoreHash(
   );
 }
 
+/**
+ * The RSs oldest first: the list itself when it is already in that order (the controller passes
+ * sorted lists; a stable sort would leave them as they are), else a sorted copy. Never mutates.
+ */
+function sortedByCreationTimestamp(rsList: readonly ReplicaSet[]): readonly ReplicaSet[] {
+  for (let i = 1; i < rsList.length; i++) {
+    if (replicaSetsByCreationTimestamp(rsList[i - 1] as ReplicaSet, rsList[i] as ReplicaSet) > 0) {
+      return [...rsList].sort(replicaSetsByCreationTimestamp);
+    }
+  }
+  return rsList;
+}
+
 /** FindNewReplicaSet: the oldest RS (creation time, then name) whose template equals the Deployment's. */
 export function findNewReplicaSet(deployment: Deployment, rsList: readonly ReplicaSet[]): ReplicaSet | undefined {
-  const sorted = [...rsList].sort(replicaSetsByCreationTimestamp);
+  const sorted = sortedByCreationTimestamp(rsList);
   const template = deployment.spec?.template;
   for (const rs of sorted) if (equalIgnoreHash(rs.spec?.template, template)) return rs;
   return undefined;
@@ -654,7 +709,7 @@ export function findOldReplicaSets(
   deployment: Deployment,
   rsList: readonly ReplicaSet[],
 ): [ReplicaSet[], ReplicaSet[]] {
-  const sorted = [...rsList].sort(replicaSetsByCreationTimestamp);
+  const sorted = sortedByCreationTimestamp(rsList);
   const newRS = findNewReplicaSet(deployment, sorted);
   const requiredRSs: ReplicaSet[] = [];
   const allRSs: ReplicaSet[] = [];
@@ -750,8 +805,7 @@ export function deploymentTimedOut(deployment: Deployment, newStatus: Deployment
   if (condition === undefined) return false;
   if (condition.reason === NewRSAvailableReason) return false;
   if (condition.reason === TimedOutReason) return true;
-  const fromMs =
-    condition.lastUpdateTime === undefined ? Number.NEGATIVE_INFINITY : fromTimestamp(condition.lastUpdateTime);
+  const fromMs = condition.lastUpdateTime === undefined ? Number.NEGATIVE_INFINITY : stampMs(condition.lastUpdateTime);
   return fromMs + (deployment.spec?.progressDeadlineSeconds as number) * 1000 < virtualMs(now);
 }
 
