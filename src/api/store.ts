@@ -15,7 +15,15 @@ import type { Kernel } from "../sim/kernel.ts";
 import type { Trace } from "../sim/trace.ts";
 import { applyDefaults, defaultNewPodStatus, hasDefaulter } from "./defaults.ts";
 import { alreadyExists, ApiError, conflict, notFound } from "./errors.ts";
-import { DEFAULT_NAMESPACE, type KObject, type NewObject, objectKey, type StoredMeta, toTimestamp } from "./object.ts";
+import {
+  DEFAULT_NAMESPACE,
+  fromTimestamp,
+  type KObject,
+  type NewObject,
+  objectKey,
+  type StoredMeta,
+  toTimestamp,
+} from "./object.ts";
 
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
@@ -148,21 +156,12 @@ export class Store {
       throw conflict(kind, objectKey(namespace, name));
     }
     if (options.propagationPolicy === "Orphan") this.orphanPolicy.add(current.metadata.uid);
-    const graceSeconds = this.deletionGraceSeconds(current, options.gracePeriodSeconds);
     const meta = current.metadata;
     if (meta.deletionTimestamp !== undefined) {
-      const previousGrace = meta.deletionGracePeriodSeconds ?? 0;
-      if (graceSeconds >= previousGrace) return;
-      // A later delete may only shorten the grace period (BeforeDelete).
-      this.commitDeletion(
-        produce(current, (draft) => {
-          draft.metadata.deletionTimestamp = toTimestamp(this.kernel.nowMs + graceSeconds * 1000);
-          draft.metadata.deletionGracePeriodSeconds = graceSeconds;
-        }),
-        current,
-      );
+      this.shortenDeletion(current, options.gracePeriodSeconds);
       return;
     }
+    const graceSeconds = this.deletionGraceSeconds(current, options.gracePeriodSeconds);
     const finalizers = meta.finalizers ?? [];
     if (graceSeconds === 0 && finalizers.length === 0) {
       this.remove(current);
@@ -173,6 +172,27 @@ export class Store {
         draft.metadata.deletionTimestamp = toTimestamp(this.kernel.nowMs + graceSeconds * 1000);
         draft.metadata.deletionGracePeriodSeconds = graceSeconds;
         draft.metadata.generation = current.metadata.generation + 1;
+      }),
+      current,
+    );
+  }
+
+  /**
+   * A delete of an object already being deleted (rest.BeforeDelete): only an explicit, shorter
+   * grace period changes anything, and the new deletionTimestamp keeps the original start:
+   * old timestamp − old grace + new grace.
+   */
+  private shortenDeletion(current: KObject, requestedSeconds: number | undefined): void {
+    const meta = current.metadata;
+    const previousGrace = meta.deletionGracePeriodSeconds ?? 0;
+    if (requestedSeconds === undefined || previousGrace === 0) return;
+    const graceSeconds = requestedSeconds < 0 ? 1 : requestedSeconds;
+    if (graceSeconds >= previousGrace) return;
+    const startMs = fromTimestamp(meta.deletionTimestamp as string) - previousGrace * 1000;
+    this.commitDeletion(
+      produce(current, (draft) => {
+        draft.metadata.deletionTimestamp = toTimestamp(startMs + graceSeconds * 1000);
+        draft.metadata.deletionGracePeriodSeconds = graceSeconds;
       }),
       current,
     );
@@ -238,7 +258,7 @@ export class Store {
       status?: { phase?: string };
     };
     let grace = requested ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_TERMINATION_GRACE_SECONDS;
-    if (pod.spec?.nodeName === undefined) grace = 0;
+    if (!pod.spec?.nodeName) grace = 0;
     const phase = pod.status?.phase;
     if (phase === "Failed" || phase === "Succeeded") grace = 0;
     if (grace < 0) grace = 1;

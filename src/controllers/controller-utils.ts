@@ -231,7 +231,15 @@ export function deleteBefore(a: RankedPod, b: RankedPod): boolean {
  * kubernetes-semantics.md §3.2) the pod name and namespace, so ties never depend on input order.
  */
 export function compareForDeletion(a: RankedPod, b: RankedPod): number {
-  return compareByDeletionRules(a, b) || compareNames(a.pod, b.pod);
+  // The final tie-break is the uid (then the name): rules 6 and 8 already break ties inside a time
+  // bucket by uid, so ending on the uid keeps the creation-time rule a consistent order.
+  return compareByDeletionRules(a, b) || compareUids(a.pod, b.pod) || compareNames(a.pod, b.pod);
+}
+
+function compareUids(a: KObject, b: KObject): number {
+  const uidA = a.metadata.uid;
+  const uidB = b.metadata.uid;
+  return uidA === uidB ? 0 : uidA < uidB ? -1 : 1;
 }
 
 function compareNames(a: KObject, b: KObject): number {

@@ -176,3 +176,42 @@ describe("label selectors", () => {
     expect(matchesSelector(undefined, { app: "web" })).toBe(false);
   });
 });
+
+describe("repeated deletes (rest.BeforeDelete)", () => {
+  it("leave the grace alone unless a shorter one is given, and keep the original start", () => {
+    const { store, kernel } = setup();
+    store.create(pod("a", { nodeName: "n1", terminationGracePeriodSeconds: 60 }));
+    store.delete("Pod", "default", "a");
+    expect(store.get<Pod>("Pod", "default", "a")!.metadata.deletionTimestamp).toBe(toTimestamp(60_000));
+    kernel.schedule(10_000, () => {});
+    kernel.run(10_000);
+    // no explicit grace: nothing changes (Kubernetes does not recompute it from the spec)
+    store.delete("Pod", "default", "a");
+    expect(store.get<Pod>("Pod", "default", "a")!.metadata.deletionGracePeriodSeconds).toBe(60);
+    // a shorter grace counts from the original delete: 0 s + 5 s, not now + 5 s
+    store.delete("Pod", "default", "a", { gracePeriodSeconds: 5 });
+    const shortened = store.get<Pod>("Pod", "default", "a")!;
+    expect(shortened.metadata.deletionGracePeriodSeconds).toBe(5);
+    expect(shortened.metadata.deletionTimestamp).toBe(toTimestamp(5_000));
+  });
+
+  it("does not remove a terminating pod that turned Failed unless asked with grace 0", () => {
+    const { store } = setup();
+    store.create(pod("c", { nodeName: "n1" }));
+    store.delete("Pod", "default", "c");
+    store.patch<Pod>("Pod", "default", "c", (draft) => {
+      draft.status = { phase: "Failed" };
+    });
+    store.delete("Pod", "default", "c");
+    expect(store.get("Pod", "default", "c")).toBeDefined();
+    store.delete("Pod", "default", "c", { gracePeriodSeconds: 0 });
+    expect(store.get("Pod", "default", "c")).toBeUndefined();
+  });
+
+  it("treats an empty nodeName as unscheduled (grace 0)", () => {
+    const { store } = setup();
+    store.create(pod("e", { nodeName: "" }));
+    store.delete("Pod", "default", "e");
+    expect(store.get("Pod", "default", "e")).toBeUndefined();
+  });
+});

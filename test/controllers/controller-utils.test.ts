@@ -192,11 +192,18 @@ describe("deletion order (ActivePodsWithRanks.Less)", () => {
       second: running("a", { createdMs: NOW_MS - 10_000, uid: "uid-2" }),
     },
     {
-      name: "tie: nothing decides, so the name does",
-      first: running("a", { uid: "uid-9" }),
-      second: running("b", { uid: "uid-1" }),
+      name: "tie: nothing decides, so the uid does (then the name)",
+      first: running("a", { uid: "uid-1" }),
+      second: running("b", { uid: "uid-9" }),
     },
   ];
+
+  it("ends ties on the uid before the name, so the creation-time rule's uid order stays consistent", () => {
+    const older = rankedPod(running("z", { uid: "uid-1" }), 1, NOW_MS);
+    const newer = rankedPod(running("y", { uid: "uid-2" }), 1, NOW_MS);
+    expect(compareForDeletion(older, newer)).toBe(-1);
+    expect(compareForDeletion(newer, older)).toBe(1);
+  });
 
   it.each(cases)("$name", ({ first, second, firstRank = 1, secondRank = 1, ...rest }) => {
     const nowMs = "nowMs" in rest ? rest.nowMs : NOW_MS;
@@ -204,7 +211,7 @@ describe("deletion order (ActivePodsWithRanks.Less)", () => {
     const b = rankedPod(second, secondRank, nowMs);
     expect(compareForDeletion(a, b)).toBe(-1);
     expect(compareForDeletion(b, a)).toBe(1);
-    expect(deleteBefore(a, b)).toBe(first.metadata.name !== "a"); // the tie case is decided by name only
+    expect(deleteBefore(a, b)).toBe(first.metadata.name !== "a"); // the tie case is decided by our tie-break only
   });
 
   it("reports no decision (Less false both ways) for a tie, before the name tie-break", () => {
