@@ -142,7 +142,7 @@ function resolveEntry(entry: TimelineEntryDocument, index: number, map: SourceMa
   }
   switch (name) {
     case "apply":
-      return applyAction(index, walk);
+      return applyAction(index, walk, map);
     case "patch":
       return patchAction(entry.patch as NonNullable<TimelineEntryDocument["patch"]>, map.child(["patch"]), walk);
     case "fault":
@@ -154,9 +154,14 @@ function resolveEntry(entry: TimelineEntryDocument, index: number, map: SourceMa
   }
 }
 
-function applyAction(index: number, walk: TimelineWalk): Action | null {
+function applyAction(index: number, walk: TimelineWalk, map: SourceMap): Action | null {
   const applied = walk.context.applies.get(index);
   if (applied === undefined) return null;
+  const current = walk.live.get(refKey(applied.ref));
+  if (current !== undefined && selectorChanged(current, applied.object)) {
+    walk.problems.push(map.problem(["apply", "spec", "selector"], immutableSelectorMessage(current.kind)));
+    return null;
+  }
   walk.live.set(refKey(applied.ref), applied.object);
   walk.deleted.delete(refKey(applied.ref));
   return { type: "apply", object: applied.object };
@@ -271,6 +276,22 @@ function checkPatchedIdentity(current: NewObject, patched: NewObject, map: Sourc
     walk.problems.push(
       map.problem(["merge"], "a patch cannot change apiVersion, kind, metadata.name or metadata.namespace"),
     );
+  else if (selectorChanged(current, patched))
+    walk.problems.push(map.problem(["merge", "spec", "selector"], immutableSelectorMessage(current.kind)));
+}
+
+/** Kinds whose spec.selector the API server refuses to change (apps/v1 validation). */
+const IMMUTABLE_SELECTOR_KINDS = new Set(["Deployment", "ReplicaSet", "StatefulSet"]);
+
+function selectorChanged(current: NewObject, next: NewObject): boolean {
+  if (!IMMUTABLE_SELECTOR_KINDS.has(current.kind)) return false;
+  const before = (current.spec as { selector?: unknown } | undefined)?.selector;
+  const after = (next.spec as { selector?: unknown } | undefined)?.selector;
+  return JSON.stringify(before) !== JSON.stringify(after);
+}
+
+function immutableSelectorMessage(kind: string): string {
+  return `field is immutable: an apps/v1 ${kind}'s spec.selector cannot change after creation`;
 }
 
 // ---- faults ----------------------------------------------------------------------------------------

@@ -22,6 +22,13 @@ const EXPECTED: readonly [string, number, number, string, string][] = [
     "Gateway/edge.spec.allowedSources[1]",
     '"300.1.2.3" is not an IP address or a CIDR block (like 10.0.0.0/8)',
   ],
+  [
+    "selector-patched",
+    9,
+    64,
+    "spec.timeline[0].patch.merge.spec.selector",
+    "field is immutable: an apps/v1 Deployment's spec.selector cannot change after creation",
+  ],
   ["bad-duration", 7, 13, "spec.duration", '"5 minutes" is not a duration (like 250ms, 30s, 5m, 1h30m)'],
   ["bad-quantity", 11, 45, "spec.cluster.datacenters[0].nodes.memory", '"lots" is not a quantity (like 500m, 4, 16Gi)'],
   ["bad-rate", 15, 45, "spec.traffic[0].rate", 'expected a rate like "200/s", got the number 200'],
