@@ -5,13 +5,12 @@
  */
 import { isApiError } from "./api/errors.ts";
 import { FaultInjector } from "./faults/injector.ts";
-import { registerNetworking } from "./network/index.ts";
 import { InvariantChecker } from "./report/invariants.ts";
 import { evaluateAssertions, emptyRequestCounts, type Summary, type TrafficView } from "./report/summary.ts";
 import { type TimeseriesRow, WorkloadSampler } from "./report/timeseries.ts";
 import { WorkloadTracker } from "./report/workloads.ts";
 import { type ActionOutcome, applyObject, runAction } from "./scenario/actions.ts";
-import { formatRef, type Scenario, ScenarioError, type TimelineEntry } from "./scenario/model.ts";
+import { type Scenario, ScenarioError, type TimelineEntry } from "./scenario/model.ts";
 import type { TraceMode } from "./sim/trace.ts";
 import { registerTraffic, type TrafficMode } from "./traffic/index.ts";
 import { registerStandardComponents } from "./world/components.ts";
@@ -49,7 +48,6 @@ export function simulate(scenario: Scenario, options: SimulateOptions = {}): Sim
     trace: { mode: options.trace ?? "hash", ...(options.traceFile === undefined ? {} : { file: options.traceFile }) },
   });
   registerStandardComponents(world);
-  registerNetworking(world);
   const traffic = registerTraffic(world, scenario.traffic, { mode: chooseTrafficMode(scenario, options.trafficMode) });
   const tracker = new WorkloadTracker(world);
   const invariants = new InvariantChecker(world);
@@ -123,4 +121,3 @@ function scheduleTimeline(world: World, faults: FaultInjector, timeline: readonl
   for (const entry of timeline) world.kernel.scheduleAt(entry.atMs, run, entry);
 }
 
-export { formatRef };
