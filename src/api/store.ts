@@ -52,6 +52,8 @@ export class Store {
   private resourceVersion = 0;
   private uidCounter = 0;
   private orphanPolicy = new Set<string>();
+  /** Pod spec objects known to carry every default (see `defaulted`). */
+  private readonly defaultedPodSpecs = new WeakSet<object>();
 
   constructor(
     private readonly kernel: Kernel,
@@ -113,18 +115,39 @@ export class Store {
       generation: 1,
       creationTimestamp: toTimestamp(this.kernel.nowMs),
     };
-    // produce copies only what defaulting touches; a template that is already defaulted is shared.
-    const object = freeze(
-      produce({ ...input, metadata } as unknown as KObject, (draft) => {
+    const object = this.defaulted({ ...input, metadata } as unknown as KObject);
+    objects.set(key, object);
+    this.indexOwners(object, undefined);
+    this.emit("ADDED", object, undefined);
+    return object as T;
+  }
+
+  /**
+   * The new object with the API server's defaults, deep-frozen. produce copies only what defaulting
+   * touches, so a template's already-defaulted spec is shared. A pod whose spec object was seen
+   * defaulted before (every pod a ReplicaSet makes from one template shares it) skips the immer
+   * pass: only a missing status phase can need setting, exactly as defaultNewPodStatus would.
+   */
+  private defaulted(object: KObject): KObject {
+    if (object.kind === "Pod" && object.spec !== undefined && this.defaultedPodSpecs.has(object.spec as object)) {
+      const status = object.status as { phase?: string } | undefined;
+      const withPhase =
+        status === undefined
+          ? { ...object, status: { phase: "Pending" } }
+          : status.phase === undefined
+            ? { ...object, status: { ...status, phase: "Pending" } }
+            : object;
+      return freeze(withPhase, true);
+    }
+    const result = freeze(
+      produce(object, (draft) => {
         applyDefaults(draft);
         defaultNewPodStatus(draft);
       }),
       true,
     );
-    objects.set(key, object);
-    this.indexOwners(object, undefined);
-    this.emit("ADDED", object, undefined);
-    return object as T;
+    if (result.kind === "Pod" && result.spec !== undefined) this.defaultedPodSpecs.add(result.spec as object);
+    return result;
   }
 
   /**
