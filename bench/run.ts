@@ -2,6 +2,7 @@
  * `npm run bench`: throughput figures for the kernel, the whole simulator, sweeps and traffic.
  * Wall-clock time is measured here, outside the model, and never asserted in tests.
  */
+import { benchParallelCeiling } from "./parallel-ceiling.ts";
 import { benchQueue } from "./queue.ts";
 import { benchRollout } from "./rollout.ts";
 import { benchSweep } from "./sweep.ts";
@@ -13,7 +14,7 @@ function line(label: string, value: string): void {
 
 const millions = (n: number): string => `${(n / 1e6).toFixed(2)} M`;
 
-function main(): void {
+async function main(): Promise<void> {
   console.log("rolloutsim benchmarks (Node", process.version, ")\n");
   benchQueue(10_000, 500_000); // warm-up
   const queue = benchQueue(10_000, 5_000_000);
@@ -47,6 +48,8 @@ function main(): void {
   line("sweep of 200 seeds, 2 workers", `${(two.wallMs / 1000).toFixed(2)} s wall`);
   line("  speed-up with 2 workers", `${(one.wallMs / two.wallMs).toFixed(2)}x`);
   line("  per-seed results equal", one.csv === two.csv ? "yes" : "NO");
+  const ceiling = await benchParallelCeiling();
+  line("  ceiling: 2 threads of CPU-bound work on this machine", `${ceiling.ratio.toFixed(2)}x`);
 }
 
-main();
+await main();
