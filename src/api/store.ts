@@ -163,6 +163,23 @@ export class Store {
     return this.apply(current as T, recipe);
   }
 
+  /**
+   * Replaces the latest version's status (the status subresource) with `status`, which the caller
+   * built whole, sharing unchanged parts with the stored status. No immer pass: a status write
+   * never changes the spec (no defaulting, same generation) nor deletion state. Same result and
+   * key order as `patch(..., draft => { draft.status = status })`.
+   */
+  setStatus<T extends KObject = KObject>(kind: string, namespace: string, name: string, status: unknown): T {
+    const current = this.requireCurrent(kind, namespace, name);
+    if (current.status === status) return current as T;
+    const next = this.stamp(
+      { ...current, status: freeze(status as object, true) } as KObject,
+      current.metadata.generation,
+    );
+    this.write(next, current);
+    return next as T;
+  }
+
   /** Applies `recipe` to the latest version, like a patch (no conflict possible). */
   patch<T extends KObject = KObject>(kind: string, namespace: string, name: string, recipe: (draft: Draft<T>) => void): T {
     return this.apply(this.requireCurrent(kind, namespace, name) as T, recipe);

@@ -884,9 +884,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     const next = this.renderStatus(record, current);
     if (next === null) return;
     try {
-      this.world.store.patch<Pod>("Pod", record.namespace, record.name, (draft) => {
-        draft.status = next as typeof draft.status;
-      });
+      this.world.store.setStatus("Pod", record.namespace, record.name, next);
     } catch (error) {
       if (!isApiError(error)) throw error;
     }
