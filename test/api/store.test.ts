@@ -215,3 +215,27 @@ describe("repeated deletes (rest.BeforeDelete)", () => {
     expect(store.get("Pod", "default", "e")).toBeUndefined();
   });
 });
+
+describe("setStatus (status subresource)", () => {
+  it("gives the same object, key order and trace as a patch that assigns the status", () => {
+    const viaPatch = setup();
+    const viaSetStatus = setup();
+    for (const { store } of [viaPatch, viaSetStatus]) store.create(pod("a", { nodeName: "n1" }));
+    const status = { phase: "Running", podIP: "10.1.0.2", conditions: [{ type: "Ready", status: "True" }] };
+    const patched = viaPatch.store.patch<Pod>("Pod", "default", "a", (draft) => {
+      draft.status = structuredClone(status) as never;
+    });
+    const set = viaSetStatus.store.setStatus<Pod>("Pod", "default", "a", structuredClone(status));
+    expect(JSON.stringify(set)).toBe(JSON.stringify(patched));
+    expect(Object.isFrozen(set.status!.conditions![0])).toBe(true);
+    expect(set.metadata.generation).toBe(1);
+    expect(viaSetStatus.trace.finish()).toBe(viaPatch.trace.finish());
+  });
+
+  it("writes nothing when handed the stored status itself", () => {
+    const { store, events } = setup();
+    const created = store.create<Pod>(pod("a"));
+    expect(store.setStatus("Pod", "default", "a", created.status)).toBe(created);
+    expect(events.map((e) => e.type)).toEqual(["ADDED"]);
+  });
+});
