@@ -111,11 +111,7 @@ export class InvariantChecker {
   }
 
   private checkNodeUsage(node: KObject, usage: NodeUsage, pod: Pod): void {
-    const allocatable = (node.status as { allocatable?: Record<string, string> } | undefined)?.allocatable ?? {};
-    const pods = allocatable.pods === undefined ? Number.POSITIVE_INFINITY : Number(allocatable.pods);
-    const cpu = allocatable.cpu === undefined ? Number.POSITIVE_INFINITY : (parseCpuMilli(allocatable.cpu) ?? 0);
-    const memory =
-      allocatable.memory === undefined ? Number.POSITIVE_INFINITY : (parseMemoryBytes(allocatable.memory) ?? 0);
+    const { pods, cpu, memory } = allocatableOf(node);
     const name = node.metadata.name;
     if (usage.pods > pods) this.report("node-capacity", `node ${name} has ${usage.pods} pods, allocatable ${pods}`);
     if (usage.cpuMilli > cpu)
@@ -125,8 +121,38 @@ export class InvariantChecker {
   }
 }
 
+/** Allocatable pods, CPU (millicores) and memory (bytes) of a Node, parsed once per Node version. */
+const allocatableCache = new WeakMap<object, { pods: number; cpu: number; memory: number }>();
+
+function allocatableOf(node: KObject): { pods: number; cpu: number; memory: number } {
+  const status = (node.status ?? {}) as { allocatable?: Record<string, string> };
+  const cached = allocatableCache.get(status);
+  if (cached !== undefined) return cached;
+  const allocatable = status.allocatable ?? {};
+  const parsed = {
+    pods: allocatable.pods === undefined ? Number.POSITIVE_INFINITY : Number(allocatable.pods),
+    cpu: allocatable.cpu === undefined ? Number.POSITIVE_INFINITY : (parseCpuMilli(allocatable.cpu) ?? 0),
+    memory: allocatable.memory === undefined ? Number.POSITIVE_INFINITY : (parseMemoryBytes(allocatable.memory) ?? 0),
+  };
+  allocatableCache.set(status, parsed);
+  return parsed;
+}
+
+/** Requests per pod spec object: pods made from one template share it, so it is parsed once. */
+const requestsCache = new WeakMap<object, { cpuMilli: number; memoryBytes: number }>();
+
 /** Sum of the containers' requests (limits stand in for missing requests, as the API defaults them). */
 export function podRequests(pod: Pod): { cpuMilli: number; memoryBytes: number } {
+  const spec = pod.spec;
+  if (spec === undefined) return { cpuMilli: 0, memoryBytes: 0 };
+  const cached = requestsCache.get(spec.containers);
+  if (cached !== undefined) return cached;
+  const computed = sumRequests(pod);
+  requestsCache.set(spec.containers, computed);
+  return computed;
+}
+
+function sumRequests(pod: Pod): { cpuMilli: number; memoryBytes: number } {
   let cpuMilli = 0;
   let memoryBytes = 0;
   for (const container of pod.spec?.containers ?? []) {
