@@ -49,6 +49,8 @@ interface WorkloadState {
   rolloutStartedAtMs: number | null;
   rolloutCompletedAtMs: number | null;
   conditionsSeenAtMs: Record<string, number>;
+  /** Conditions already shown when the last rollout started: not "seen" again until they go away. */
+  carriedConditions: Set<string>;
 }
 
 interface PodState {
@@ -131,6 +133,7 @@ export class WorkloadTracker {
       state.rolloutStartedAtMs = this.world.nowMs;
       state.rolloutCompletedAtMs = null;
       state.conditionsSeenAtMs = {};
+      state.carriedConditions = new Set(conditionKeys(previous));
     }
     this.noteConditions(state, object);
     this.updatePeaks(state);
@@ -159,16 +162,19 @@ export class WorkloadTracker {
       rolloutStartedAtMs: this.world.nowMs,
       rolloutCompletedAtMs: null,
       conditionsSeenAtMs: {},
+      carriedConditions: new Set(),
     };
   }
 
   private noteConditions(state: WorkloadState, object: KObject): void {
-    const conditions = (object.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)
-      ?.conditions;
-    if (conditions === undefined) return;
-    for (const condition of conditions) {
-      const key = conditionKey(condition.type, condition.status, condition.reason);
-      if (state.conditionsSeenAtMs[key] === undefined) state.conditionsSeenAtMs[key] = this.world.nowMs;
+    const keys = conditionKeys(object);
+    if (state.carriedConditions.size > 0) {
+      for (const carried of state.carriedConditions) if (!keys.includes(carried)) state.carriedConditions.delete(carried);
+    }
+    for (const key of keys) {
+      if (state.conditionsSeenAtMs[key] === undefined && !state.carriedConditions.has(key)) {
+        state.conditionsSeenAtMs[key] = this.world.nowMs;
+      }
     }
   }
 
@@ -245,6 +251,12 @@ export class WorkloadTracker {
     const unavailable = state.replicas - state.availablePods;
     if (unavailable > state.maxUnavailableObserved) state.maxUnavailableObserved = unavailable;
   }
+}
+
+function conditionKeys(object: KObject): string[] {
+  const conditions = (object.status as { conditions?: { type: string; status: string; reason?: string }[] } | undefined)
+    ?.conditions;
+  return conditions === undefined ? [] : conditions.map((each) => conditionKey(each.type, each.status, each.reason));
 }
 
 /** "Type=Status/Reason" (or "Type=Status" without a reason). */
