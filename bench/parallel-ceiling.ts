@@ -23,9 +23,12 @@ const ROUNDS = 400;
 
 function runInWorker(): Promise<number> {
   return new Promise((resolve, reject) => {
-    const worker = new Worker(`${WORK_SOURCE}; require("node:worker_threads").parentPort.postMessage(work(${ROUNDS}));`, {
-      eval: true,
-    });
+    const worker = new Worker(
+      `${WORK_SOURCE}; require("node:worker_threads").parentPort.postMessage(work(${ROUNDS}));`,
+      {
+        eval: true,
+      },
+    );
     worker.once("message", (value) => {
       resolve(value as number);
       void worker.terminate();

@@ -3,8 +3,8 @@
  * one minute, simulated for one hour (issue targets: ≥ 1 M events/s and < 2 s of wall time).
  */
 import type { Scenario } from "../src/scenario/model.ts";
-import { simulate, type SimulationResult } from "../src/simulate.ts";
 import type { TraceMode } from "../src/sim/trace.ts";
+import { type SimulationResult, simulate } from "../src/simulate.ts";
 import { DEFAULT_IMAGE_PROFILE, DEFAULT_TIMING, datacenterNodes } from "../src/world/config.ts";
 
 const here = { file: "bench/rollout.ts", line: 0, column: 0, path: "" };
@@ -44,7 +44,9 @@ export function bigRolloutScenario(nodes = 1000, replicas = 10_000, durationMs =
               metadata: { labels: { app: "big" } },
               spec: {
                 terminationGracePeriodSeconds: 30,
-                containers: [{ name: "app", image: "big:v1", resources: { requests: { cpu: "100m", memory: "128Mi" } } }],
+                containers: [
+                  { name: "app", image: "big:v1", resources: { requests: { cpu: "100m", memory: "128Mi" } } },
+                ],
               },
             },
           },
@@ -52,9 +54,7 @@ export function bigRolloutScenario(nodes = 1000, replicas = 10_000, durationMs =
       },
     ],
     traffic: [],
-    timeline: [
-      { atMs: 60_000, source: here, action: { type: "setImage", target, container: "app", image: "big:v2" } },
-    ],
+    timeline: [{ atMs: 60_000, source: here, action: { type: "setImage", target, container: "app", image: "big:v2" } }],
     assertions: [{ source: here, assertion: { type: "rolloutComplete", target, withinMs: 30 * 60_000 } }],
   };
 }
@@ -73,4 +73,3 @@ export function benchRollout(trace: TraceMode): RolloutBenchResult {
   const wallMs = performance.now() - start;
   return { result, wallMs, eventsPerSecond: result.events / (wallMs / 1000), speedup: result.simulatedMs / wallMs };
 }
-

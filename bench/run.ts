@@ -23,8 +23,14 @@ async function main(): Promise<void> {
   for (const trace of ["off", "hash"] as const) {
     const rollout = benchRollout(trace);
     const workload = rollout.result.workloads["Deployment/big"];
-    const took = workload?.rolloutCompletedAtMs == null ? "did not complete" : `${((workload.rolloutCompletedAtMs - (workload.rolloutStartedAtMs ?? 0)) / 1000).toFixed(1)} s simulated`;
-    line(`10,000-pod rollout on 1,000 nodes, 1 h (trace ${trace})`, `${(rollout.wallMs / 1000).toFixed(2)} s wall, ${rollout.result.events} events`);
+    const took =
+      workload?.rolloutCompletedAtMs == null
+        ? "did not complete"
+        : `${((workload.rolloutCompletedAtMs - (workload.rolloutStartedAtMs ?? 0)) / 1000).toFixed(1)} s simulated`;
+    line(
+      `10,000-pod rollout on 1,000 nodes, 1 h (trace ${trace})`,
+      `${(rollout.wallMs / 1000).toFixed(2)} s wall, ${rollout.result.events} events`,
+    );
     line("  events per second", `${millions(rollout.eventsPerSecond)} events/s`);
     line("  simulated time / wall time", `${Math.round(rollout.speedup)}x`);
     line("  rollout", took);

@@ -13,12 +13,29 @@ export interface SweepBenchResult {
   csv: string;
 }
 
-export function benchSweep(file: string, seeds: string, workers: number, extraArgs: readonly string[] = []): SweepBenchResult {
+export function benchSweep(
+  file: string,
+  seeds: string,
+  workers: number,
+  extraArgs: readonly string[] = [],
+): SweepBenchResult {
   const out = mkdtempSync(join(tmpdir(), "rolloutsim-sweep-"));
   const start = performance.now();
   const child = spawnSync(
     process.execPath,
-    ["bin/rolloutsim.mjs", "sweep", file, "--seeds", seeds, "--workers", String(workers), "--no-progress", "--out", out, ...extraArgs],
+    [
+      "bin/rolloutsim.mjs",
+      "sweep",
+      file,
+      "--seeds",
+      seeds,
+      "--workers",
+      String(workers),
+      "--no-progress",
+      "--out",
+      out,
+      ...extraArgs,
+    ],
     { encoding: "utf8" },
   );
   const wallMs = performance.now() - start;

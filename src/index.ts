@@ -3,6 +3,20 @@
  * scenarios for property tests. Everything here is synchronous and deterministic.
  */
 
+// Kubernetes' deployment helpers, under Kubernetes' names.
+export {
+  getProportion,
+  isSaturated,
+  maxSurge,
+  maxUnavailable,
+  minAvailable,
+  newRSNewReplicas,
+  resolveFenceposts,
+} from "./controllers/deployment/util.ts";
+export type { InvariantViolation } from "./report/invariants.ts";
+export type { AssertionResult, RequestCounts, Summary } from "./report/summary.ts";
+export type { TimeseriesRow } from "./report/timeseries.ts";
+export type { WorkloadSummary } from "./report/workloads.ts";
 // Scenarios: load, validate, write back.
 export { type LoadResult, loadScenario, parseScenario } from "./scenario/loader.ts";
 export {
@@ -20,27 +34,10 @@ export {
 } from "./scenario/model.ts";
 export { type ScenarioDocumentInput, scenarioJsonSchema } from "./scenario/schema.ts";
 export { scenarioToYaml } from "./scenario/to-yaml.ts";
-
 // Running.
 export { type SimulateOptions, type SimulationResult, simulate } from "./simulate.ts";
-export type { AssertionResult, RequestCounts, Summary } from "./report/summary.ts";
-export type { TimeseriesRow } from "./report/timeseries.ts";
-export type { WorkloadSummary } from "./report/workloads.ts";
-export type { InvariantViolation } from "./report/invariants.ts";
-
 // Property-test arbitraries (fast-check).
 export * as arbitraries from "./testing/arbitraries.ts";
-
-// Kubernetes' deployment helpers, under Kubernetes' names.
-export {
-  getProportion,
-  isSaturated,
-  maxSurge,
-  maxUnavailable,
-  minAvailable,
-  newRSNewReplicas,
-  resolveFenceposts,
-} from "./controllers/deployment/util.ts";
 
 // Building blocks for custom simulations.
 export { DEFAULT_IMAGE_PROFILE, DEFAULT_TIMING, type ImageProfile, type TimingConfig } from "./world/config.ts";

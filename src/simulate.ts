@@ -6,7 +6,7 @@
 import { isApiError } from "./api/errors.ts";
 import { FaultInjector } from "./faults/injector.ts";
 import { InvariantChecker } from "./report/invariants.ts";
-import { evaluateAssertions, emptyRequestCounts, type Summary, type TrafficView } from "./report/summary.ts";
+import { emptyRequestCounts, evaluateAssertions, type Summary, type TrafficView } from "./report/summary.ts";
 import { type TimeseriesRow, WorkloadSampler } from "./report/timeseries.ts";
 import { WorkloadTracker } from "./report/workloads.ts";
 import { type ActionOutcome, applyObject, runAction } from "./scenario/actions.ts";
@@ -114,10 +114,14 @@ function applyManifests(world: World, scenario: Scenario): void {
   if (problems.length > 0) throw new ScenarioError(problems);
 }
 
-function scheduleTimeline(world: World, faults: FaultInjector, timeline: readonly TimelineEntry[], out: ActionOutcome[]): void {
+function scheduleTimeline(
+  world: World,
+  faults: FaultInjector,
+  timeline: readonly TimelineEntry[],
+  out: ActionOutcome[],
+): void {
   const run = (entry: unknown): void => {
     out.push(runAction(world, faults, (entry as TimelineEntry).action));
   };
   for (const entry of timeline) world.kernel.scheduleAt(entry.atMs, run, entry);
 }
-

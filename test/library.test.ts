@@ -14,7 +14,10 @@ describe("library API", () => {
   });
 
   it("returns problems instead of throwing for bad input", () => {
-    const parsed = rolloutsim.parseScenario("apiVersion: rolloutsim/v1\nkind: Scenario\nmetadata: {name: x}\nspec: {}\n", "x.yaml");
+    const parsed = rolloutsim.parseScenario(
+      "apiVersion: rolloutsim/v1\nkind: Scenario\nmetadata: {name: x}\nspec: {}\n",
+      "x.yaml",
+    );
     expect(parsed.ok).toBe(false);
     if (parsed.ok) return;
     expect(parsed.problems.map(rolloutsim.formatProblem).join("\n")).toMatch(/^x\.yaml:\d+:\d+: .*duration/m);

@@ -177,7 +177,13 @@ export class InformerCache {
   }
 
   /** Moves an object between index buckets; most updates keep their values and only swap the object. */
-  private reindex(index: Index, type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
+  private reindex(
+    index: Index,
+    type: WatchEventType,
+    object: KObject,
+    previous: KObject | undefined,
+    key: string,
+  ): void {
     if (previous !== undefined && type !== "DELETED") {
       const before = index.fn(previous);
       const after = index.fn(object);

@@ -10,11 +10,11 @@
  * world: design.md's measured trap), so an unchanged object keeps its identity and a recipe that
  * changes nothing writes nothing.
  */
-import { freeze, produce, type Draft } from "immer";
+import { type Draft, freeze, produce } from "immer";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Trace } from "../sim/trace.ts";
 import { applyDefaults, defaultNewPodStatus, hasDefaulter } from "./defaults.ts";
-import { alreadyExists, ApiError, conflict, notFound } from "./errors.ts";
+import { ApiError, alreadyExists, conflict, notFound } from "./errors.ts";
 import {
   DEFAULT_NAMESPACE,
   fromTimestamp,
@@ -74,7 +74,7 @@ export class Store {
 
   /** All objects of a kind, in creation order. Do not write to the store while iterating. */
   list<T extends KObject = KObject>(kind: string): IterableIterator<T> {
-    return (this.kindMap(kind).values() as IterableIterator<T>);
+    return this.kindMap(kind).values() as IterableIterator<T>;
   }
 
   count(kind: string): number {
@@ -105,7 +105,11 @@ export class Store {
     const key = objectKey(namespace, name);
     const objects = this.kindMap(input.kind);
     if (objects.has(key)) throw alreadyExists(input.kind, key);
-    const { deletionTimestamp: _ignoredTimestamp, deletionGracePeriodSeconds: _ignoredGrace, ...userMeta } = input.metadata;
+    const {
+      deletionTimestamp: _ignoredTimestamp,
+      deletionGracePeriodSeconds: _ignoredGrace,
+      ...userMeta
+    } = input.metadata;
     const metadata: StoredMeta = {
       ...userMeta,
       name,
@@ -181,7 +185,12 @@ export class Store {
   }
 
   /** Applies `recipe` to the latest version, like a patch (no conflict possible). */
-  patch<T extends KObject = KObject>(kind: string, namespace: string, name: string, recipe: (draft: Draft<T>) => void): T {
+  patch<T extends KObject = KObject>(
+    kind: string,
+    namespace: string,
+    name: string,
+    recipe: (draft: Draft<T>) => void,
+  ): T {
     return this.apply(this.requireCurrent(kind, namespace, name) as T, recipe);
   }
 
@@ -392,7 +401,8 @@ export class Store {
     const objects = this.kindMap(kind);
     for (let attempt = 0; attempt < 100; attempt++) {
       let suffix = "";
-      for (let i = 0; i < 5; i++) suffix += NAME_SUFFIX_ALPHABET[Math.floor(stream.next() * NAME_SUFFIX_ALPHABET.length)];
+      for (let i = 0; i < 5; i++)
+        suffix += NAME_SUFFIX_ALPHABET[Math.floor(stream.next() * NAME_SUFFIX_ALPHABET.length)];
       const name = prefix + suffix;
       if (!objects.has(objectKey(namespace, name))) return name;
     }

@@ -4,9 +4,9 @@
  */
 import type { Pod } from "../api/kinds.ts";
 import { controllerOf } from "../api/object.ts";
+import { KUBELET_COMPONENT } from "../cluster/runtime.ts";
 import type { FaultSpec, ObjectRef } from "../scenario/model.ts";
 import type { Distribution } from "../sim/random.ts";
-import { KUBELET_COMPONENT } from "../cluster/runtime.ts";
 import type { Component, World } from "../world/world.ts";
 
 /** What the nodes component offers to faults. */

@@ -53,7 +53,8 @@ export class InvariantChecker {
     if (this.violations.length < MAX_KEPT_VIOLATIONS) {
       this.violations.push({ atMs: this.world.nowMs, invariant, message });
     }
-    if (this.world.trace.enabled) this.world.trace.record(this.world.nowMs, "InvariantViolation", { invariant, message });
+    if (this.world.trace.enabled)
+      this.world.trace.record(this.world.nowMs, "InvariantViolation", { invariant, message });
   }
 
   private checkPod(type: WatchEventType, pod: Pod): void {
@@ -115,7 +116,10 @@ export class InvariantChecker {
     const name = node.metadata.name;
     if (usage.pods > pods) this.report("node-capacity", `node ${name} has ${usage.pods} pods, allocatable ${pods}`);
     if (usage.cpuMilli > cpu)
-      this.report("node-capacity", `node ${name} CPU requests ${usage.cpuMilli}m exceed ${cpu}m (pod ${pod.metadata.name})`);
+      this.report(
+        "node-capacity",
+        `node ${name} CPU requests ${usage.cpuMilli}m exceed ${cpu}m (pod ${pod.metadata.name})`,
+      );
     if (usage.memoryBytes > memory)
       this.report("node-capacity", `node ${name} memory requests exceed allocatable (pod ${pod.metadata.name})`);
   }

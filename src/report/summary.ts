@@ -1,9 +1,10 @@
 /**
  * The summary of a run (interfaces.md §3) and the evaluation of a scenario's assertions.
  */
-import type { RequestCounts } from "../traffic/metrics.ts";
+
 import type { ActionOutcome } from "../scenario/actions.ts";
 import { type Assertion, type AssertionEntry, formatRef, type ObjectRef } from "../scenario/model.ts";
+import type { RequestCounts } from "../traffic/metrics.ts";
 import type { InvariantViolation } from "./invariants.ts";
 import type { WorkloadSummary } from "./workloads.ts";
 
@@ -105,12 +106,17 @@ function evaluate(assertion: Assertion, context: AssertionContext): { passed: bo
       const workload = context.workloads[formatRef(assertion.target)];
       if (workload === undefined) return { passed: false, message: `${formatRef(assertion.target)} was never created` };
       const observed = workload.maxSurgeObserved;
-      return { passed: observed <= assertion.max, message: `observed ${observed} surge pods at most (peak ${workload.maxPods} pods)` };
+      return {
+        passed: observed <= assertion.max,
+        message: `observed ${observed} surge pods at most (peak ${workload.maxPods} pods)`,
+      };
     }
     case "requests": {
       const counts = context.traffic?.counts(assertion.of) ?? emptyRequestCounts();
       const value = counts[assertion.outcome];
-      const passed = (assertion.min === undefined || value >= assertion.min) && (assertion.max === undefined || value <= assertion.max);
+      const passed =
+        (assertion.min === undefined || value >= assertion.min) &&
+        (assertion.max === undefined || value <= assertion.max);
       return { passed, message: `${value} ${assertion.outcome}` };
     }
     case "condition":
@@ -119,7 +125,10 @@ function evaluate(assertion: Assertion, context: AssertionContext): { passed: bo
       const first = context.violations[0];
       return first === undefined
         ? { passed: true, message: "none" }
-        : { passed: false, message: `${context.violationCount} violation(s); first at ${first.atMs} ms: ${first.invariant}: ${first.message}` };
+        : {
+            passed: false,
+            message: `${context.violationCount} violation(s); first at ${first.atMs} ms: ${first.invariant}: ${first.message}`,
+          };
     }
   }
 }
@@ -140,17 +149,25 @@ function condition(
       (assertion.reason === undefined || found.reason === assertion.reason);
     return {
       passed,
-      message: found === undefined ? `no ${assertion.conditionType} condition` : `${found.type}=${found.status}/${found.reason ?? ""}`,
+      message:
+        found === undefined
+          ? `no ${assertion.conditionType} condition`
+          : `${found.type}=${found.status}/${found.reason ?? ""}`,
     };
   }
   const prefix = `${assertion.conditionType}=${assertion.status}`;
   const seen = Object.entries(workload.conditionsSeenAtMs).filter(([key]) =>
-    assertion.reason === undefined ? key === prefix || key.startsWith(`${prefix}/`) : key === `${prefix}/${assertion.reason}`,
+    assertion.reason === undefined
+      ? key === prefix || key.startsWith(`${prefix}/`)
+      : key === `${prefix}/${assertion.reason}`,
   );
   if (seen.length === 0) return { passed: false, message: "never seen since the last rollout started" };
   const firstMs = Math.min(...seen.map(([, atMs]) => atMs));
   const afterMs = firstMs - (workload.rolloutStartedAtMs ?? 0);
-  return { passed: afterMs <= assertion.withinMs, message: `seen ${seconds(afterMs)} after the rollout started (at ${seconds(firstMs)})` };
+  return {
+    passed: afterMs <= assertion.withinMs,
+    message: `seen ${seconds(afterMs)} after the rollout started (at ${seconds(firstMs)})`,
+  };
 }
 
 function availability(
@@ -165,13 +182,20 @@ function availability(
   return { passed: ratio >= min, message: percent(ratio) };
 }
 
-function rolloutComplete(target: ObjectRef, withinMs: number, context: AssertionContext): { passed: boolean; message: string } {
+function rolloutComplete(
+  target: ObjectRef,
+  withinMs: number,
+  context: AssertionContext,
+): { passed: boolean; message: string } {
   const workload = context.workloads[formatRef(target)];
   if (workload === undefined) return { passed: false, message: `${formatRef(target)} was never created` };
   const started = workload.rolloutStartedAtMs;
   const completed = workload.rolloutCompletedAtMs;
   if (started === null || completed === null) {
-    return { passed: false, message: `not complete (last rollout started at ${started === null ? "-" : seconds(started)})` };
+    return {
+      passed: false,
+      message: `not complete (last rollout started at ${started === null ? "-" : seconds(started)})`,
+    };
   }
   const tookMs = completed - started;
   return { passed: tookMs <= withinMs, message: `completed in ${seconds(tookMs)} (at ${seconds(completed)})` };

@@ -169,7 +169,8 @@ export class WorkloadTracker {
   private noteConditions(state: WorkloadState, object: KObject): void {
     const keys = conditionKeys(object);
     if (state.carriedConditions.size > 0) {
-      for (const carried of state.carriedConditions) if (!keys.includes(carried)) state.carriedConditions.delete(carried);
+      for (const carried of state.carriedConditions)
+        if (!keys.includes(carried)) state.carriedConditions.delete(carried);
     }
     for (const key of keys) {
       if (state.conditionsSeenAtMs[key] === undefined && !state.carriedConditions.has(key)) {
@@ -201,7 +202,12 @@ export class WorkloadTracker {
     this.updatePeaks(state);
   }
 
-  private updatePodAvailability(state: WorkloadState, podState: PodState, uid: string, readySince: number | undefined): void {
+  private updatePodAvailability(
+    state: WorkloadState,
+    podState: PodState,
+    uid: string,
+    readySince: number | undefined,
+  ): void {
     if (readySince === undefined) {
       if (podState.available === "yes") state.availablePods--;
       podState.available = "no";
@@ -247,7 +253,8 @@ export class WorkloadTracker {
       if (state.availablePods < state.replicas || state.replicas === 0) return;
       state.fullyAvailableSeen = true;
     }
-    if (state.minAvailable === null || state.availablePods < state.minAvailable) state.minAvailable = state.availablePods;
+    if (state.minAvailable === null || state.availablePods < state.minAvailable)
+      state.minAvailable = state.availablePods;
     const unavailable = state.replicas - state.availablePods;
     if (unavailable > state.maxUnavailableObserved) state.maxUnavailableObserved = unavailable;
   }
@@ -265,7 +272,9 @@ export function conditionKey(type: string, status: string, reason: string | unde
 }
 
 function workloadLabel(state: { kind: string; namespace: string; name: string }): string {
-  return state.namespace === "default" ? `${state.kind}/${state.name}` : `${state.kind}/${state.namespace}/${state.name}`;
+  return state.namespace === "default"
+    ? `${state.kind}/${state.name}`
+    : `${state.kind}/${state.namespace}/${state.name}`;
 }
 
 function readySinceMs(pod: Pod): number | undefined {

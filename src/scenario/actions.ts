@@ -4,10 +4,10 @@
  * traced and reported in the summary.
  */
 import type { Draft } from "immer";
+import { isApiError } from "../api/errors.ts";
 import { type Deployment, WORKLOAD_KINDS } from "../api/kinds.ts";
 import { applyMergePatch } from "../api/merge-patch.ts";
 import type { KObject, NewObject } from "../api/object.ts";
-import { isApiError } from "../api/errors.ts";
 import { rollbackDeployment } from "../controllers/deployment/rollback.ts";
 import type { FaultInjector } from "../faults/injector.ts";
 import type { World } from "../world/world.ts";

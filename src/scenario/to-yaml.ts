@@ -51,7 +51,12 @@ function action(value: Action): Record<string, unknown> {
     case "delete":
       return { delete: { target: formatRef(value.target) } };
     case "rollback":
-      return { rollback: { target: formatRef(value.target), ...(value.toRevision === undefined ? {} : { toRevision: value.toRevision }) } };
+      return {
+        rollback: {
+          target: formatRef(value.target),
+          ...(value.toRevision === undefined ? {} : { toRevision: value.toRevision }),
+        },
+      };
     case "fault": {
       const { type, ...fields } = value.fault as { type: string } & Record<string, unknown>;
       const rendered = "delay" in fields ? { delay: distribution(fields.delay as Distribution) } : fields;
@@ -75,7 +80,8 @@ function timelineEntry(entry: TimelineEntry): Record<string, unknown> {
 /** The scenario as a YAML stream: the Scenario document, then its manifests. */
 export function scenarioToYaml(scenario: Scenario): string {
   const nodesByDatacenter = new Map<string, number>();
-  for (const node of scenario.nodes) nodesByDatacenter.set(node.datacenter, (nodesByDatacenter.get(node.datacenter) ?? 0) + 1);
+  for (const node of scenario.nodes)
+    nodesByDatacenter.set(node.datacenter, (nodesByDatacenter.get(node.datacenter) ?? 0) + 1);
   const document = {
     apiVersion: "rolloutsim/v1",
     kind: "Scenario",

@@ -8,7 +8,13 @@ import fc from "fast-check";
 import type { NewObject } from "../api/object.ts";
 import type { Scenario, TimelineEntry } from "../scenario/model.ts";
 import type { Distribution } from "../sim/random.ts";
-import { DEFAULT_IMAGE_PROFILE, DEFAULT_TIMING, datacenterNodes, type ImageProfile, type NodeConfig } from "../world/config.ts";
+import {
+  DEFAULT_IMAGE_PROFILE,
+  DEFAULT_TIMING,
+  datacenterNodes,
+  type ImageProfile,
+  type NodeConfig,
+} from "../world/config.ts";
 
 const GENERATED = { file: "<generated>", line: 0, column: 0, path: "" };
 
@@ -38,7 +44,10 @@ export function clusterNodes(shape: ClusterShape): { datacenters: Scenario["data
 
 /** An int or a percent string, as maxSurge/maxUnavailable take them. */
 export const intOrPercent = (maxInt: number): fc.Arbitrary<number | string> =>
-  fc.oneof(fc.integer({ min: 0, max: maxInt }), fc.integer({ min: 0, max: 100 }).map((p) => `${p}%`));
+  fc.oneof(
+    fc.integer({ min: 0, max: maxInt }),
+    fc.integer({ min: 0, max: 100 }).map((p) => `${p}%`),
+  );
 
 export interface RollingStrategy {
   type: "RollingUpdate";
@@ -51,9 +60,16 @@ export type Strategy = RollingStrategy | { type: "Recreate" };
 /** A valid strategy: Kubernetes' validation refuses maxSurge and maxUnavailable both 0. */
 export const strategy = (): fc.Arbitrary<Strategy> =>
   fc.oneof(
-    { weight: 4, arbitrary: fc
-      .record({ type: fc.constant("RollingUpdate" as const), maxSurge: intOrPercent(4), maxUnavailable: intOrPercent(4) })
-      .filter((s) => !(isZero(s.maxSurge) && isZero(s.maxUnavailable))) },
+    {
+      weight: 4,
+      arbitrary: fc
+        .record({
+          type: fc.constant("RollingUpdate" as const),
+          maxSurge: intOrPercent(4),
+          maxUnavailable: intOrPercent(4),
+        })
+        .filter((s) => !(isZero(s.maxSurge) && isZero(s.maxUnavailable))),
+    },
     { weight: 1, arbitrary: fc.constant({ type: "Recreate" as const }) },
   );
 
@@ -65,22 +81,27 @@ export const startupDistribution = (): fc.Arbitrary<Distribution> =>
   fc.oneof(
     fc.integer({ min: 500, max: 20_000 }).map((valueMs) => ({ kind: "constant" as const, valueMs })),
     fc
-      .record({ medianMs: fc.integer({ min: 1000, max: 15_000 }), sigma: fc.double({ min: 0.05, max: 0.8, noNaN: true }) })
+      .record({
+        medianMs: fc.integer({ min: 1000, max: 15_000 }),
+        sigma: fc.double({ min: 0.05, max: 0.8, noNaN: true }),
+      })
       .map((d) => ({ kind: "lognormal" as const, ...d })),
   );
 
 export const imageProfile = (options: { alwaysReady?: boolean } = {}): fc.Arbitrary<ImageProfile> =>
-  fc.record({
-    startup: startupDistribution(),
-    // one release in five never becomes ready
-    ready: options.alwaysReady === true ? fc.constant(true) : fc.integer({ min: 0, max: 4 }).map((n) => n !== 0),
-    shutdownMs: fc.integer({ min: 0, max: 5000 }),
-  }).map(({ startup, ready, shutdownMs }) => ({
-    ...DEFAULT_IMAGE_PROFILE,
-    startup,
-    ready,
-    shutdown: { kind: "constant", valueMs: shutdownMs },
-  }));
+  fc
+    .record({
+      startup: startupDistribution(),
+      // one release in five never becomes ready
+      ready: options.alwaysReady === true ? fc.constant(true) : fc.integer({ min: 0, max: 4 }).map((n) => n !== 0),
+      shutdownMs: fc.integer({ min: 0, max: 5000 }),
+    })
+    .map(({ startup, ready, shutdownMs }) => ({
+      ...DEFAULT_IMAGE_PROFILE,
+      startup,
+      ready,
+      shutdown: { kind: "constant", valueMs: shutdownMs },
+    }));
 
 export interface DeploymentShape {
   replicas: number;
@@ -138,32 +159,43 @@ export type FaultPlan = readonly TimelineEntry[];
 
 /** Node crashes (healed after a while) and controller outages at random times in the first minutes. */
 export const faultPlan = (nodeNames: readonly string[]): fc.Arbitrary<FaultPlan> =>
-  fc.array(
-    fc.oneof(
-      fc.record({
-        atMs: fc.integer({ min: 0, max: 240_000 }),
-        node: fc.constantFrom(...nodeNames),
-        forMs: fc.integer({ min: 1000, max: 120_000 }),
-      }).map(({ atMs, node, forMs }) => ({ atMs, node, forMs, kind: "nodeDown" as const })),
-      fc.record({
-        atMs: fc.integer({ min: 0, max: 240_000 }),
-        controller: fc.constantFrom("deployment", "replicaset", "scheduler"),
-        forMs: fc.integer({ min: 1000, max: 60_000 }),
-      }).map(({ atMs, controller, forMs }) => ({ atMs, controller, forMs, kind: "controllerDown" as const })),
-    ),
-    { maxLength: 3 },
-  ).map((faults) =>
-    faults.map((fault, i): TimelineEntry => ({
-      atMs: fault.atMs,
-      source: GENERATED,
-      action: {
-        type: "fault",
-        id: `fault-${i + 1}`,
-        forMs: fault.forMs,
-        fault: fault.kind === "nodeDown" ? { type: "nodeDown", node: fault.node } : { type: "controllerDown", controller: fault.controller },
-      },
-    })),
-  );
+  fc
+    .array(
+      fc.oneof(
+        fc
+          .record({
+            atMs: fc.integer({ min: 0, max: 240_000 }),
+            node: fc.constantFrom(...nodeNames),
+            forMs: fc.integer({ min: 1000, max: 120_000 }),
+          })
+          .map(({ atMs, node, forMs }) => ({ atMs, node, forMs, kind: "nodeDown" as const })),
+        fc
+          .record({
+            atMs: fc.integer({ min: 0, max: 240_000 }),
+            controller: fc.constantFrom("deployment", "replicaset", "scheduler"),
+            forMs: fc.integer({ min: 1000, max: 60_000 }),
+          })
+          .map(({ atMs, controller, forMs }) => ({ atMs, controller, forMs, kind: "controllerDown" as const })),
+      ),
+      { maxLength: 3 },
+    )
+    .map((faults) =>
+      faults.map(
+        (fault, i): TimelineEntry => ({
+          atMs: fault.atMs,
+          source: GENERATED,
+          action: {
+            type: "fault",
+            id: `fault-${i + 1}`,
+            forMs: fault.forMs,
+            fault:
+              fault.kind === "nodeDown"
+                ? { type: "nodeDown", node: fault.node }
+                : { type: "controllerDown", controller: fault.controller },
+          },
+        }),
+      ),
+    );
 
 export interface RolloutCase {
   cluster: ClusterShape;
@@ -187,7 +219,9 @@ export const rolloutScenario = (options: { faults?: boolean; v2AlwaysReady?: boo
     .chain((base) => {
       const { nodes } = clusterNodes(base.cluster);
       const faults = options.faults === true ? faultPlan(nodes.map((n) => n.name)) : fc.constant<FaultPlan>([]);
-      return faults.map((plan) => buildRolloutScenario(base.cluster, base.deployment, base.v1, base.v2, base.seed, plan));
+      return faults.map((plan) =>
+        buildRolloutScenario(base.cluster, base.deployment, base.v1, base.v2, base.seed, plan),
+      );
     });
 
 export function buildRolloutScenario(

@@ -165,7 +165,10 @@ export class AggregatedTraffic implements PodDirectoryListener {
   }
 
   private settle(generator: Generator, state: SourceState, startMs: number, endMs: number): void {
-    let n = poisson((generator.spec.ratePerSecond * sendingMs(generator.spec, startMs, endMs)) / 1000, generator.arrivals);
+    let n = poisson(
+      (generator.spec.ratePerSecond * sendingMs(generator.spec, startMs, endMs)) / 1000,
+      generator.arrivals,
+    );
     if (n === 0) return;
     let sources = generator.sources.ips();
     if (sources.length === 0) return;

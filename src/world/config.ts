@@ -121,11 +121,7 @@ export function defaultWorldConfig(overrides: Partial<WorldConfig> = {}): WorldC
 }
 
 /** Builds `count` nodes named `<dc lowercased>-1..count` with the datacenter's labels. */
-export function datacenterNodes(
-  datacenter: DatacenterConfig,
-  count: number,
-  capacity: Resources,
-): NodeConfig[] {
+export function datacenterNodes(datacenter: DatacenterConfig, count: number, capacity: Resources): NodeConfig[] {
   const nodes: NodeConfig[] = [];
   for (let i = 1; i <= count; i++) {
     nodes.push({

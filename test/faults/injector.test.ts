@@ -71,8 +71,14 @@ describe("FaultInjector", () => {
 
   it("refuses faults that cannot apply, with a reason", () => {
     const { faults } = setup();
-    expect(faults.inject("x", { type: "nodeDown", node: "nope" })).toMatchObject({ ok: false, message: /no node matches nope/ });
-    expect(faults.inject("y", { type: "controllerDown", controller: "nope" })).toMatchObject({ ok: false, message: /no controller named nope/ });
+    expect(faults.inject("x", { type: "nodeDown", node: "nope" })).toMatchObject({
+      ok: false,
+      message: /no node matches nope/,
+    });
+    expect(faults.inject("y", { type: "controllerDown", controller: "nope" })).toMatchObject({
+      ok: false,
+      message: /no controller named nope/,
+    });
     expect(faults.heal("z")).toMatchObject({ ok: false });
     expect(faults.heal()).toEqual({ ok: true, message: "no active faults" });
   });

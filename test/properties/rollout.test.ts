@@ -55,7 +55,11 @@ describe("rollout invariants", () => {
       const result = simulate(scenario, { trace: "off" });
       const workload = result.workloads["Deployment/app"]!;
       expect(workload.rolloutCompletedAtMs, replay(scenario)).not.toBeNull();
-      expect(workload.status, replay(scenario)).toMatchObject({ replicas, updatedReplicas: replicas, availableReplicas: replicas });
+      expect(workload.status, replay(scenario)).toMatchObject({
+        replicas,
+        updatedReplicas: replicas,
+        availableReplicas: replicas,
+      });
     },
   );
 

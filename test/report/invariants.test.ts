@@ -18,7 +18,9 @@ function setup() {
       metadata: { name },
       spec: {
         ...(fields.nodeName === undefined ? {} : { nodeName: fields.nodeName }),
-        containers: [{ name: "app", image: "x", resources: { requests: { cpu: fields.cpu ?? "100m", memory: "64Mi" } } }],
+        containers: [
+          { name: "app", image: "x", resources: { requests: { cpu: fields.cpu ?? "100m", memory: "64Mi" } } },
+        ],
       },
       status: { phase: "Running", ...(fields.ip === undefined ? {} : { podIP: fields.ip }) },
     });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { WorkloadTracker, rolloutComplete } from "../../src/report/workloads.ts";
+import { rolloutComplete, WorkloadTracker } from "../../src/report/workloads.ts";
 import { registerStandardComponents } from "../../src/world/components.ts";
 import { makeWorld } from "../helpers/world.ts";
 
@@ -25,7 +25,8 @@ describe("WorkloadTracker", () => {
     world.store.create(deployment(0));
     world.kernel.run(60_000);
     world.store.patch("Deployment", "default", "web", (draft) => {
-      (draft.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image = "web:v2";
+      (draft.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image =
+        "web:v2";
     });
     world.kernel.run(120_000);
     const web = tracker.summaries()["Deployment/web"]!;
@@ -54,13 +55,22 @@ describe("WorkloadTracker", () => {
 });
 
 describe("rolloutComplete", () => {
-  const meta = { name: "x", namespace: "default", uid: "u", resourceVersion: "1", generation: 2, creationTimestamp: "" };
+  const meta = {
+    name: "x",
+    namespace: "default",
+    uid: "u",
+    resourceVersion: "1",
+    generation: 2,
+    creationTimestamp: "",
+  };
   it.each([
     [{ replicas: 3, updatedReplicas: 3, availableReplicas: 3, observedGeneration: 2 }, true],
     [{ replicas: 3, updatedReplicas: 3, availableReplicas: 3, observedGeneration: 1 }, false],
     [{ replicas: 4, updatedReplicas: 3, availableReplicas: 3, observedGeneration: 2 }, false],
     [{ replicas: 3, updatedReplicas: 2, availableReplicas: 3, observedGeneration: 2 }, false],
   ])("Deployment status %j complete: %s", (status, expected) => {
-    expect(rolloutComplete({ apiVersion: "apps/v1", kind: "Deployment", metadata: meta, spec: { replicas: 3 }, status })).toBe(expected);
+    expect(
+      rolloutComplete({ apiVersion: "apps/v1", kind: "Deployment", metadata: meta, spec: { replicas: 3 }, status }),
+    ).toBe(expected);
   });
 });

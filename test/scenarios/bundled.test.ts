@@ -16,7 +16,8 @@ const files = readdirSync(SCENARIO_DIR)
 
 function load(file: string): Scenario {
   const result = loadScenario(join(SCENARIO_DIR, file));
-  if (!result.ok) throw new Error(result.problems.map((p) => `${p.file}:${p.line}: ${p.path}: ${p.message}`).join("\n"));
+  if (!result.ok)
+    throw new Error(result.problems.map((p) => `${p.file}:${p.line}: ${p.path}: ${p.message}`).join("\n"));
   return result.scenario;
 }
 

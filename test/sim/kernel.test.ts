@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { formatDurationMs, parseDurationMs } from "../../src/sim/duration.ts";
 import { Kernel } from "../../src/sim/kernel.ts";
 import { createRandomStream, meanMs, sampleMs } from "../../src/sim/random.ts";
-import { formatDurationMs, parseDurationMs } from "../../src/sim/duration.ts";
 
 describe("Kernel", () => {
   it("advances the virtual clock to each event's time and stops at until", () => {
