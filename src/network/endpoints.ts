@@ -10,10 +10,16 @@
  * - serving = pod Ready; terminating = deletionTimestamp set;
  *   ready = publishNotReadyAddresses || (serving && !terminating).
  *
- * Differences from the real controller, on purpose: one slice per Service whatever its size (the
- * real one splits at 100 endpoints), endpoints sorted by pod name (deterministic), and a slice
- * name `<service>-<5 chars>` derived from the Service's uid instead of a random generateName
- * suffix (a random suffix would draw from the API server's name stream and shift pod names).
+ * Slices hold at most MAX_ENDPOINTS_PER_SLICE (100, --max-endpoints-per-slice) endpoints and are
+ * reconciled as staging/src/k8s.io/endpointslice/reconciler.go does: an endpoint stays in the slice
+ * that has it (updated in place), endpoints that went away are removed, new endpoints fill slices
+ * with room (those being rewritten anyway first), the rest go into new slices, a slice left empty
+ * is deleted, and a Service with no endpoints keeps one empty placeholder slice.
+ *
+ * Differences from the real controller, on purpose: endpoints inside a slice are sorted by pod
+ * name, and slice names are `<service>-<5 chars>` hashed from the Service's uid (and the slice's
+ * number) instead of a random generateName suffix (a random suffix would draw from the API
+ * server's name stream and shift pod names).
  *
  * Like the real controller it reads the informer cache (so it lags the store by watchDelay) and
  * writes only when the slice's content changes.
@@ -44,11 +50,18 @@ export const MANAGED_BY = "endpointslice-controller.k8s.io";
 
 const NAME_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 
-/** The slice name for a Service: `<name>-` plus five characters hashed from its uid (FNV-1a). */
-export function sliceNameFor(service: KObject): string {
+/** Most endpoints one slice holds (kube-controller-manager's --max-endpoints-per-slice default). */
+export const MAX_ENDPOINTS_PER_SLICE = 100;
+
+/**
+ * The name of a Service's `index`-th slice: `<name>-` plus five characters hashed (FNV-1a) from its
+ * uid, and from the index for every slice after the first.
+ */
+export function sliceNameFor(service: KObject, index = 0): string {
+  const seed = index === 0 ? service.metadata.uid : `${service.metadata.uid}/${index}`;
   let hash = 0x811c9dc5;
-  for (let i = 0; i < service.metadata.uid.length; i++) {
-    hash ^= service.metadata.uid.charCodeAt(i);
+  for (let i = 0; i < seed.length; i++) {
+    hash ^= seed.charCodeAt(i);
     hash = Math.imul(hash, 0x01000193) >>> 0;
   }
   let suffix = "";
@@ -144,36 +157,58 @@ export class EndpointSliceController extends Controller {
     const service = this.world.cache.get<Service>("Service", namespace, name);
     const selector = service === undefined ? undefined : serviceSelector(service);
     if (service === undefined || selector === undefined) {
-      this.deleteManagedSlices(namespace, name, undefined);
+      this.deleteSlices(this.managedSlices(namespace, name));
       return undefined;
     }
-    const sliceName = sliceNameFor(service);
-    this.deleteManagedSlices(namespace, name, sliceName);
-    const desired = this.desiredSlice(service, sliceName, selector);
-    const current = this.world.store.get<EndpointSlice>("EndpointSlice", namespace, sliceName);
-    if (current === undefined) {
-      this.world.store.create(desired);
-    } else if (!sameContent(current, desired)) {
-      this.world.store.patch<EndpointSlice>("EndpointSlice", namespace, sliceName, (draft) => {
-        draft.endpoints = desired.endpoints;
-        draft.ports = desired.ports;
-      });
-    }
+    const existing = this.managedSlices(namespace, name).filter((slice) => isOwnedBy(slice, service));
+    this.deleteSlices(this.managedSlices(namespace, name).filter((slice) => !isOwnedBy(slice, service)));
+    const plan = planSlices(existing, this.desiredEndpoints(service, selector));
+    const ports = slicePorts(service);
+    this.writeSlices(service, plan, existing, ports);
     return undefined;
   }
 
-  private desiredSlice(
-    service: Service,
-    sliceName: string,
-    selector: NonNullable<ReturnType<typeof serviceSelector>>,
-  ): DesiredSlice {
+  /** Every endpoint the Service should have, by pod uid, in pod-name order. */
+  private desiredEndpoints(service: Service, selector: NonNullable<ReturnType<typeof serviceSelector>>): Map<string, Endpoint> {
     const pods: Pod[] = [];
     for (const pod of this.world.cache.list<Pod>("Pod")) {
       if (pod.metadata.namespace !== service.metadata.namespace) continue;
       if (!matchesSelector(selector, pod.metadata.labels) || !shouldPodBeInSlice(pod)) continue;
       pods.push(pod);
     }
-    pods.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+    pods.sort(byPodName);
+    const desired = new Map<string, Endpoint>();
+    for (const pod of pods) desired.set(pod.metadata.uid, this.endpointFor(pod, service));
+    return desired;
+  }
+
+  /** Creates, updates and deletes slices as planned; writes only slices whose content changed. */
+  private writeSlices(service: Service, plan: SlicePlan, existing: readonly EndpointSlice[], ports: discovery.EndpointPort[]): void {
+    const namespace = service.metadata.namespace;
+    const byName = new Map(existing.map((slice) => [slice.metadata.name, slice]));
+    for (const [sliceName, endpoints] of plan.keep) {
+      const current = byName.get(sliceName) as EndpointSlice;
+      const desired = this.sliceObject(service, sliceName, endpoints, ports);
+      if (!sameContent(current, desired)) {
+        this.world.store.patch<EndpointSlice>("EndpointSlice", namespace, sliceName, (draft) => {
+          draft.endpoints = desired.endpoints;
+          draft.ports = desired.ports;
+        });
+      }
+    }
+    let index = 0;
+    for (const endpoints of plan.create) {
+      let sliceName = sliceNameFor(service, index);
+      while (byName.has(sliceName) || this.world.store.get("EndpointSlice", namespace, sliceName) !== undefined) {
+        sliceName = sliceNameFor(service, ++index);
+      }
+      index++;
+      this.world.store.create(this.sliceObject(service, sliceName, endpoints, ports));
+    }
+    this.deleteSlices(plan.remove.map((sliceName) => byName.get(sliceName) as EndpointSlice));
+  }
+
+  private sliceObject(service: Service, sliceName: string, endpoints: Endpoint[], ports: discovery.EndpointPort[]): DesiredSlice {
     return {
       apiVersion: "discovery.k8s.io/v1",
       kind: "EndpointSlice",
@@ -184,8 +219,8 @@ export class EndpointSliceController extends Controller {
         ownerReferences: [controllerRef(service)],
       },
       addressType: "IPv4",
-      endpoints: pods.map((pod) => this.endpointFor(pod, service)),
-      ports: slicePorts(service),
+      endpoints,
+      ports,
     };
   }
 
@@ -212,21 +247,112 @@ export class EndpointSliceController extends Controller {
     return zone;
   }
 
-  /** Deletes slices this controller made for the Service, except `keep` (a recreated Service gets a new name). */
-  private deleteManagedSlices(namespace: string, serviceName: string, keep: string | undefined): void {
-    const stale: string[] = [];
+  /** The slices this controller made for the Service (by label), in name order. */
+  private managedSlices(namespace: string, serviceName: string): EndpointSlice[] {
+    const slices: EndpointSlice[] = [];
     for (const slice of this.world.store.list<EndpointSlice>("EndpointSlice")) {
       const labels = slice.metadata.labels;
       if (slice.metadata.namespace !== namespace || labels?.[LABEL_SERVICE_NAME] !== serviceName) continue;
-      if (labels[LABEL_MANAGED_BY] !== MANAGED_BY || slice.metadata.name === keep) continue;
-      stale.push(slice.metadata.name);
+      if (labels[LABEL_MANAGED_BY] === MANAGED_BY) slices.push(slice);
     }
-    for (const sliceName of stale) {
-      if (this.world.store.get("EndpointSlice", namespace, sliceName) !== undefined) {
-        this.world.store.delete("EndpointSlice", namespace, sliceName);
+    return slices.sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0));
+  }
+
+  private deleteSlices(slices: readonly EndpointSlice[]): void {
+    for (const slice of slices) {
+      if (this.world.store.get("EndpointSlice", slice.metadata.namespace, slice.metadata.name) !== undefined) {
+        this.world.store.delete("EndpointSlice", slice.metadata.namespace, slice.metadata.name);
       }
     }
   }
+}
+
+/** What to do with a Service's slices: new endpoint lists for kept slices, new slices, slices to delete. */
+export interface SlicePlan {
+  keep: Map<string, Endpoint[]>;
+  create: Endpoint[][];
+  remove: string[];
+}
+
+/**
+ * Plans a Service's slices (after reconciler.go reconcileByAddressType): endpoints stay where they
+ * are; removed ones leave; new ones fill slices with room, those that change anyway first, then the
+ * fullest; what is left goes into new slices of up to MAX_ENDPOINTS_PER_SLICE. Empty slices are
+ * removed, except one placeholder when the Service has no endpoint at all. Slices are taken in
+ * name order and endpoints are sorted by pod name inside each slice.
+ */
+export function planSlices(existing: readonly EndpointSlice[], desired: ReadonlyMap<string, Endpoint>): SlicePlan {
+  const placed = new Set<string>();
+  const lists: { name: string; endpoints: Endpoint[]; changed: boolean }[] = [];
+  for (const slice of existing) {
+    const endpoints: Endpoint[] = [];
+    let changed = false;
+    for (const endpoint of slice.endpoints) {
+      const uid = endpoint.targetRef?.uid;
+      const wanted = uid === undefined ? undefined : desired.get(uid);
+      if (wanted === undefined || placed.has(uid as string) || endpoints.length >= MAX_ENDPOINTS_PER_SLICE) {
+        changed = true;
+        continue;
+      }
+      placed.add(uid as string);
+      if (wanted !== endpoint) changed = true;
+      endpoints.push(wanted);
+    }
+    lists.push({ name: slice.metadata.name, endpoints, changed });
+  }
+  const fresh: Endpoint[] = [];
+  for (const [uid, endpoint] of desired) if (!placed.has(uid)) fresh.push(endpoint);
+  fillSlicesWithRoom(lists, fresh);
+  const create: Endpoint[][] = [];
+  for (let i = 0; i < fresh.length; i += MAX_ENDPOINTS_PER_SLICE) {
+    create.push(fresh.slice(i, i + MAX_ENDPOINTS_PER_SLICE));
+  }
+  const keep = new Map<string, Endpoint[]>();
+  const remove: string[] = [];
+  const anyEndpoint = create.length > 0 || lists.some((list) => list.endpoints.length > 0);
+  for (const list of lists) {
+    // An empty slice goes, but a Service without endpoints keeps one placeholder slice.
+    if (list.endpoints.length === 0 && (anyEndpoint || keep.size > 0)) {
+      remove.push(list.name);
+      continue;
+    }
+    keep.set(list.name, list.endpoints.sort(byEndpointPodName));
+  }
+  for (const endpoints of create) endpoints.sort(byEndpointPodName);
+  if (keep.size === 0 && create.length === 0) create.push([]);
+  return { keep, create, remove };
+}
+
+/** Moves endpoints from `fresh` into slices with room: slices already changing first, then the fullest. */
+function fillSlicesWithRoom(lists: { name: string; endpoints: Endpoint[]; changed: boolean }[], fresh: Endpoint[]): void {
+  const order = [...lists].sort(
+    (a, b) =>
+      Number(b.changed) - Number(a.changed) ||
+      b.endpoints.length - a.endpoints.length ||
+      (a.name < b.name ? -1 : a.name > b.name ? 1 : 0),
+  );
+  let next = 0;
+  for (const list of order) {
+    while (next < fresh.length && list.endpoints.length < MAX_ENDPOINTS_PER_SLICE) {
+      list.endpoints.push(fresh[next++] as Endpoint);
+      list.changed = true;
+    }
+  }
+  fresh.splice(0, next);
+}
+
+function byPodName(a: Pod, b: Pod): number {
+  return a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
+}
+
+function byEndpointPodName(a: Endpoint, b: Endpoint): number {
+  const nameA = a.targetRef?.name ?? "";
+  const nameB = b.targetRef?.name ?? "";
+  return nameA < nameB ? -1 : nameA > nameB ? 1 : 0;
+}
+
+function isOwnedBy(slice: EndpointSlice, service: Service): boolean {
+  return slice.metadata.ownerReferences?.some((ref) => ref.uid === service.metadata.uid) === true;
 }
 
 function sameContent(current: EndpointSlice, desired: DesiredSlice): boolean {
