@@ -6,7 +6,7 @@ import type { Pod } from "../api/kinds.ts";
 import { controllerOf } from "../api/object.ts";
 import { KUBELET_COMPONENT } from "../cluster/runtime.ts";
 import type { FaultSpec, ObjectRef } from "../scenario/model.ts";
-import type { Distribution } from "../sim/random.ts";
+import { type Distribution, type RandomStream, sampleMs } from "../sim/random.ts";
 import type { Component, World } from "../world/world.ts";
 
 /** What the nodes component offers to faults. */
@@ -103,6 +103,8 @@ export class FaultInjector {
       }
       case "podCrash":
         return this.podCrash(spec.target, spec.count);
+      case "chaos":
+        return this.chaos(id, spec);
       default:
         return `fault ${spec.type} is not supported yet`;
     }
@@ -148,6 +150,82 @@ export class FaultInjector {
     };
   }
 
+  /**
+   * Random faults for a window: each fault type arrives as a Poisson process at its rate, from its
+   * own stream ("faults/chaos/<id>/<type>"), picks its victim uniformly (nodes, pods and images in
+   * name order, controllers among those that can be taken down) and, but for a pod crash, lasts a
+   * sampled duration that ends with the window at the latest. Healing the chaos fault ends the
+   * window and heals whatever it started.
+   */
+  private chaos(id: string, spec: Extract<FaultSpec, { type: "chaos" }>): () => void {
+    const kernel = this.world.kernel;
+    const endMs = kernel.nowMs + spec.windowMs;
+    const started: string[] = [];
+    const timers: number[] = [];
+    let count = 0;
+    const types = Object.keys(spec.ratesPerHour).sort();
+    for (const type of types) {
+      const ratePerHour = spec.ratesPerHour[type] as number;
+      if (ratePerHour <= 0) continue;
+      const stream = this.world.random(`faults/chaos/${id}/${type}`);
+      const meanGapMs = 3_600_000 / ratePerHour;
+      const arrive = (): void => {
+        const faultSpec = this.chaosVictim(type, stream);
+        if (faultSpec !== null) {
+          const subId = `${id}/${type}-${++count}`;
+          const lastsMs = Math.max(1, Math.min(sampleMs(spec.duration, stream), endMs - kernel.nowMs));
+          const outcome = this.inject(subId, faultSpec, faultSpec.type === "podCrash" ? undefined : lastsMs);
+          if (outcome.ok && this.active.has(subId)) started.push(subId);
+        }
+        const nextMs = kernel.nowMs + sampleMs({ kind: "exponential", meanMs: meanGapMs }, stream);
+        if (nextMs < endMs) timers.push(kernel.scheduleAt(nextMs, arrive));
+      };
+      const firstMs = kernel.nowMs + sampleMs({ kind: "exponential", meanMs: meanGapMs }, stream);
+      if (firstMs < endMs) timers.push(kernel.scheduleAt(firstMs, arrive));
+    }
+    const stop = (): void => {
+      for (const timer of timers) kernel.cancel(timer);
+      for (const subId of started) if (this.active.has(subId)) this.heal(subId);
+    };
+    // The window's end heals the chaos fault itself (and so, through `stop`, what it started).
+    timers.push(kernel.scheduleAt(endMs, () => this.heal(id)));
+    return stop;
+  }
+
+  /** The concrete fault a chaos arrival of `type` causes, or null when there is nothing to hit. */
+  private chaosVictim(type: string, stream: RandomStream): FaultSpec | null {
+    const pick = <T>(items: readonly T[]): T | null =>
+      items.length === 0 ? null : (items[Math.floor(stream.next() * items.length)] as T);
+    switch (type) {
+      case "nodeDown": {
+        const node = pick(this.world.config.nodes.map((each) => each.name).sort());
+        return node === null ? null : { type: "nodeDown", node };
+      }
+      case "controllerDown": {
+        const names = this.world
+          .componentNames()
+          .filter((name) => this.world.component(name)?.suspend !== undefined)
+          .sort();
+        const controller = pick(names);
+        return controller === null ? null : { type: "controllerDown", controller };
+      }
+      case "imagePullFailure": {
+        const image = pick([...this.world.config.images.keys()].sort());
+        return image === null ? null : { type: "imagePullFailure", image };
+      }
+      case "podCrash": {
+        const pods = [...this.world.store.list<Pod>("Pod")]
+          .filter((pod) => controllerOf(pod) !== undefined && pod.metadata.deletionTimestamp === undefined)
+          .map((pod) => ({ namespace: pod.metadata.namespace, name: pod.metadata.name }))
+          .sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
+        const pod = pick(pods);
+        return pod === null ? null : { type: "podCrash", target: { kind: "Pod", ...pod }, count: 1 };
+      }
+      default:
+        return null;
+    }
+  }
+
   /** Counts a fault on `thing`; true when it is the first (the thing must be broken now). */
   private hold(thing: string): boolean {
     const count = this.holds.get(thing) ?? 0;
@@ -189,6 +267,7 @@ export class FaultInjector {
 export function podsOf(world: World, target: ObjectRef): Pod[] {
   const root = world.store.get(target.kind, target.namespace, target.name);
   if (root === undefined) return [];
+  if (target.kind === "Pod") return root.metadata.deletionTimestamp === undefined ? [root as Pod] : [];
   const owners = new Set<string>([root.metadata.uid]);
   for (const dependent of world.store.dependentsOf(root.metadata.uid)) owners.add(dependent.metadata.uid);
   const pods: Pod[] = [];

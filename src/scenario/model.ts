@@ -45,6 +45,8 @@ export type FaultSpec =
       /** Random faults per hour, by fault type, drawn from the "faults/chaos" stream. */
       readonly ratesPerHour: Readonly<Record<string, number>>;
       readonly windowMs: number;
+      /** How long each nodeDown, controllerDown or imagePullFailure it starts lasts (within the window). */
+      readonly duration: Distribution;
     };
 
 export type Action =

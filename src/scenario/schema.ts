@@ -188,9 +188,12 @@ export const FAULT_SCHEMAS = {
   watchDelay: z.strictObject({ delay: distribution }),
   chaos: z.strictObject({
     rates: z
-      .record(z.enum(["nodeDown", "partition", "podCrash", "controllerDown", "imagePullFailure"]), rate)
+      .partialRecord(z.enum(["nodeDown", "partition", "podCrash", "controllerDown", "imagePullFailure"]), rate)
       .meta({ description: "random faults per time unit by type, e.g. {nodeDown: 2/h}" }),
     window: duration,
+    duration: distribution
+      .optional()
+      .meta({ description: "how long each fault lasts, at most until the window ends (default {exponential: {mean: 1m}})" }),
   }),
 } as const;
 

@@ -362,11 +362,19 @@ function faultSpec(
       spec = { type, delay: (body.watchDelay as { delay: FaultDelay }).delay };
       break;
     case "chaos": {
-      const chaos = body.chaos as { rates: Record<string, number>; window: number };
+      const chaos = body.chaos as { rates: Record<string, number>; window: number; duration?: FaultDelay };
       const ratesPerHour = Object.fromEntries(
         Object.entries(chaos.rates).map(([name, perSecond]) => [name, perSecond * 3600]),
       );
-      spec = { type, ratesPerHour, windowMs: chaos.window };
+      if (ratesPerHour.partition !== undefined) {
+        walk.problems.push(map.problem(["fault", "chaos", "rates", "partition"], notSupportedMessage("the partition fault")));
+      }
+      spec = {
+        type,
+        ratesPerHour,
+        windowMs: chaos.window,
+        duration: chaos.duration ?? { kind: "exponential", meanMs: 60_000 },
+      };
       break;
     }
   }

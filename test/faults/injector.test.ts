@@ -102,3 +102,69 @@ describe("FaultInjector", () => {
     expect(faults.activeIds).toEqual([]);
   });
 });
+
+describe("chaos", () => {
+  const chaosWorld = (seed: number) => {
+    const world = makeWorld({ nodes: 4, seed });
+    registerStandardComponents(world);
+    world.start();
+    world.store.create({
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "web" },
+      spec: {
+        replicas: 4,
+        selector: { matchLabels: { app: "web" } },
+        template: { metadata: { labels: { app: "web" } }, spec: { containers: [{ name: "app", image: "web:v1" }] } },
+      },
+    });
+    world.kernel.run(30_000);
+    const faults = new FaultInjector(world);
+    return { world, faults };
+  };
+
+  it("starts random faults at their rates within the window and heals them all when it ends", () => {
+    const { world, faults } = chaosWorld(3);
+    const nodes = world.component<NodesComponent>("nodes")!;
+    const down = new Set<string>();
+    const outcome = faults.inject("storm", {
+      type: "chaos",
+      ratesPerHour: { nodeDown: 120, podCrash: 60 },
+      windowMs: 10 * 60_000,
+      duration: constantMs(20_000),
+    });
+    expect(outcome.ok).toBe(true);
+    for (let t = 30_000; t <= 30_000 + 10 * 60_000; t += 1000) {
+      world.kernel.run(t);
+      for (const name of ["dca-1", "dca-2", "dca-3", "dca-4"]) if (nodes.isNodeDown(name)) down.add(name);
+    }
+    // about 20 node crashes in 10 minutes at 120/h: some nodes went down, none is left down
+    expect(down.size).toBeGreaterThan(0);
+    world.kernel.run(30_000 + 10 * 60_000 + 1);
+    expect(["dca-1", "dca-2", "dca-3", "dca-4"].filter((name) => nodes.isNodeDown(name))).toEqual([]);
+    expect(faults.activeIds).toEqual([]);
+  });
+
+  it("is deterministic per seed and differs across seeds", () => {
+    const run = (seed: number): string => {
+      const { world, faults } = chaosWorld(seed);
+      faults.inject("storm", { type: "chaos", ratesPerHour: { nodeDown: 60 }, windowMs: 600_000, duration: constantMs(5000) });
+      world.kernel.run(700_000);
+      return world.trace.finish();
+    };
+    expect(run(5)).toBe(run(5));
+    expect(run(5)).not.toBe(run(6));
+  });
+
+  it("stops early when healed", () => {
+    const { world, faults } = chaosWorld(1);
+    const nodes = world.component<NodesComponent>("nodes")!;
+    faults.inject("storm", { type: "chaos", ratesPerHour: { nodeDown: 3600 }, windowMs: 3_600_000, duration: constantMs(600_000) });
+    world.kernel.run(60_000);
+    expect(["dca-1", "dca-2", "dca-3", "dca-4"].some((name) => nodes.isNodeDown(name))).toBe(true);
+    faults.heal("storm");
+    expect(["dca-1", "dca-2", "dca-3", "dca-4"].some((name) => nodes.isNodeDown(name))).toBe(false);
+    world.kernel.run(120_000);
+    expect(["dca-1", "dca-2", "dca-3", "dca-4"].some((name) => nodes.isNodeDown(name))).toBe(false);
+  });
+});
