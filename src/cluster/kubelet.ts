@@ -956,10 +956,11 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     phase: string,
   ): PodCondition[] | null {
     const spec = current.spec;
+    const containersReady = generateContainersReadyCondition(spec, containerStatuses, phase);
     const generated: GeneratedCondition[] = [
       INITIALIZED,
-      generatePodReadyCondition(spec, record.pod.status?.conditions, containerStatuses, phase),
-      generateContainersReadyCondition(spec, containerStatuses, phase),
+      generatePodReadyCondition(spec, record.pod.status?.conditions, containerStatuses, phase, containersReady),
+      containersReady,
     ];
     if (podCondition(current, "PodScheduled") === undefined) generated.push(SCHEDULED);
     return mergeConditions(current.status?.conditions, generated, toTimestamp(this.world.nowMs));
@@ -969,6 +970,11 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 /** Freezes a fresh JSON value and everything in it that is not frozen yet. */
 function deepFreeze<T>(value: T): T {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  if (Array.isArray(value)) {
+    for (const item of value) deepFreeze(item);
+  } else {
+    // Plain JSON objects: for-in sees exactly their own keys, without allocating a key array.
+    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  }
   return Object.freeze(value);
 }

@@ -38,19 +38,33 @@ export function generateContainersReadyCondition(
   if (containerStatuses === undefined) {
     return { type: "ContainersReady", status: "False", reason: UNKNOWN_CONTAINER_STATUSES };
   }
-  const unknown: string[] = [];
-  const unready: string[] = [];
-  for (const container of spec?.containers ?? []) {
-    const status = containerStatuses.find((each) => each.name === container.name);
-    if (status === undefined) unknown.push(container.name);
-    else if (!status.ready) unready.push(container.name);
+  let unknown: string[] | undefined;
+  let unready: string[] | undefined;
+  const containers = spec?.containers;
+  if (containers !== undefined) {
+    for (const container of containers) {
+      let status: ContainerStatus | undefined;
+      for (const each of containerStatuses) {
+        if (each.name === container.name) {
+          status = each;
+          break;
+        }
+      }
+      if (status === undefined) {
+        unknown ??= [];
+        unknown.push(container.name);
+      } else if (!status.ready) {
+        unready ??= [];
+        unready.push(container.name);
+      }
+    }
   }
-  if (phase === "Succeeded" && unknown.length === 0) return terminalContainersReady(phase);
+  if (phase === "Succeeded" && unknown === undefined) return terminalContainersReady(phase);
   if (phase === "Failed") return terminalContainersReady(phase);
-  const messages: string[] = [];
-  if (unknown.length > 0) messages.push(`containers with unknown status: ${goList(unknown)}`);
-  if (unready.length > 0) messages.push(`containers with unready status: ${goList(unready)}`);
-  if (messages.length > 0) {
+  if (unknown !== undefined || unready !== undefined) {
+    const messages: string[] = [];
+    if (unknown !== undefined) messages.push(`containers with unknown status: ${goList(unknown)}`);
+    if (unready !== undefined) messages.push(`containers with unready status: ${goList(unready)}`);
     return { type: "ContainersReady", status: "False", reason: CONTAINERS_NOT_READY, message: messages.join(", ") };
   }
   return { type: "ContainersReady", status: "True" };
@@ -65,8 +79,8 @@ export function generatePodReadyCondition(
   conditions: readonly PodCondition[] | undefined,
   containerStatuses: readonly ContainerStatus[] | undefined,
   phase: string | undefined,
+  containersReady: GeneratedCondition = generateContainersReadyCondition(spec, containerStatuses, phase),
 ): GeneratedCondition {
-  const containersReady = generateContainersReadyCondition(spec, containerStatuses, phase);
   if (containersReady.status !== "True") return { ...containersReady, type: "Ready" };
   const messages: string[] = [];
   for (const gate of spec?.readinessGates ?? []) {
@@ -97,11 +111,19 @@ export function mergeConditions(
   generated: readonly GeneratedCondition[],
   nowStamp: string,
 ): PodCondition[] | null {
-  const merged: PodCondition[] = existing === undefined ? [] : [...existing];
-  let changed = false;
+  let merged: PodCondition[] | null = null;
   for (const condition of generated) {
-    const index = merged.findIndex((each) => each.type === condition.type);
-    const old = index < 0 ? undefined : (merged[index] as PodCondition);
+    const list = merged ?? existing;
+    let index = -1;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        if ((list[i] as PodCondition).type === condition.type) {
+          index = i;
+          break;
+        }
+      }
+    }
+    const old = index < 0 ? undefined : (list?.[index] as PodCondition);
     if (
       old !== undefined &&
       old.status === condition.status &&
@@ -114,11 +136,11 @@ export function mergeConditions(
     if (condition.reason !== undefined) next.reason = condition.reason;
     if (condition.message !== undefined) next.message = condition.message;
     next.lastTransitionTime = old !== undefined && old.status === condition.status ? old.lastTransitionTime : nowStamp;
+    merged ??= existing === undefined ? [] : [...existing];
     if (old === undefined) merged.push(next);
     else merged[index] = next;
-    changed = true;
   }
-  return changed ? merged : null;
+  return merged;
 }
 
 /** Structural equality of JSON values (objects, arrays, primitives). */

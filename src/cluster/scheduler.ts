@@ -22,7 +22,7 @@
  * zone (Kubernetes counts only nodes matching the pod's node affinity). No preemption, no
  * priorities (FIFO only), no backoff queue.
  */
-import type { PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
+import type { PodCondition, PodSpec, PodStatus } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
 import { controllerOf, objectKey, toTimestamp } from "../api/object.ts";
@@ -92,6 +92,8 @@ export class Scheduler implements Component {
   private affinity = new Float64Array(64);
   private taint = new Float64Array(64);
   private zoneSeen = new Int32Array(16);
+  /** pickBest scratch: the zone spreading term per zone number. */
+  private zoneTerms = new Float64Array(16);
   private cycle = 0;
   private feasibleZones = 0;
   /** Nodes came or went (or changed zone): the node-tree order is rebuilt before the next cycle. */
@@ -101,6 +103,9 @@ export class Scheduler implements Component {
   private scoredVersion = new Uint32Array(0);
   private scoredFor: PodRequests = { cpuMilli: -1, memoryBytes: -1, nonZeroCpuMilli: -1, nonZeroMemoryBytes: -1 };
   private spreadValues = new Float64Array(64);
+  /** podToPlace per (frozen, so unchanging) pod spec: a ReplicaSet's pods share one spec object. */
+  private places = new WeakMap<PodSpec, PodToPlace>();
+  private placesTolerationSeconds = Number.NaN;
 
   constructor(private readonly world: World) {
     this.stream = world.random("scheduler/latency");
@@ -158,6 +163,7 @@ export class Scheduler implements Component {
   // ---- pods: accounting ----
 
   private onPod(type: WatchEventType, pod: Pod, previous: Pod | undefined): void {
+    if (type === "MODIFIED" && previous !== undefined && unchangedBoundPod(previous, pod)) return;
     const key = objectKey(pod.metadata.namespace, pod.metadata.name);
     if (type === "DELETED") {
       const charge = this.cache.charges.get(key);
@@ -312,7 +318,7 @@ export class Scheduler implements Component {
       this.orderStale = false;
       if (this.nextStartNodeIndex >= this.cache.orderLength) this.nextStartNodeIndex = 0;
     }
-    const place = podToPlace(pod.spec, this.world.config.timing.defaultTolerationSeconds);
+    const place = this.placeFor(pod.spec);
     const found = this.findFeasibleNodes(place);
     if (found === 0) {
       this.recordFailure(key, pod, place, unschedulableMessage(this.cache.orderLength, this.reasons));
@@ -320,6 +326,21 @@ export class Scheduler implements Component {
     }
     const chosen = found === 1 ? (this.feasible[0] as number) : this.pickBest(pod, place, found);
     this.bind(key, pod, this.cache.nodes[chosen] as CachedNode, place);
+  }
+
+  private placeFor(spec: PodSpec | undefined): PodToPlace {
+    const seconds = this.world.config.timing.defaultTolerationSeconds;
+    if (spec === undefined) return podToPlace(spec, seconds);
+    if (seconds !== this.placesTolerationSeconds) {
+      this.places = new WeakMap();
+      this.placesTolerationSeconds = seconds;
+    }
+    let place = this.places.get(spec);
+    if (place === undefined) {
+      place = podToPlace(spec, seconds);
+      this.places.set(spec, place);
+    }
+    return place;
   }
 
   /**
@@ -348,6 +369,7 @@ export class Scheduler implements Component {
     const { cpuMilli, memoryBytes } = place.requests;
     const slowPath = place.constrained;
     const zoneSeen = this.zoneSeen;
+    const feasible = this.feasible;
     const stamp = ++this.cycle;
     let zones = 0;
     let found = 0;
@@ -372,7 +394,7 @@ export class Scheduler implements Component {
         (cpuMilli === 0 || cpuMilli <= freeCpu) &&
         (memoryBytes === 0 || memoryBytes <= freeMemory)
       ) {
-        this.feasible[found++] = i;
+        feasible[found++] = i;
         const zone = zoneOf[i] as number;
         if (zone >= 0 && zoneSeen[zone] !== stamp) {
           zoneSeen[zone] = stamp;
@@ -411,6 +433,17 @@ export class Scheduler implements Component {
     let min = Number.POSITIVE_INFINITY;
     let max = 0;
     if (owner !== undefined) {
+      // The zone term depends only on the zone: computed once per zone (the same arithmetic).
+      const zoneCount = cache.zones.length;
+      if (this.zoneTerms.length < zoneCount) this.zoneTerms = new Float64Array(zoneCount * 2);
+      const zoneTerms = this.zoneTerms;
+      for (let zone = 0; zone < zoneCount; zone++) {
+        zoneTerms[zone] = spreadScoreForCount(
+          perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number),
+          ZONE_MAX_SKEW,
+          zoneWeight,
+        );
+      }
       for (let j = 0; j < count; j++) {
         const i = feasible[j] as number;
         let raw = spreadScoreForCount(
@@ -419,12 +452,7 @@ export class Scheduler implements Component {
           hostWeight,
         );
         const zone = zoneOf[i] as number;
-        if (zone >= 0)
-          raw += spreadScoreForCount(
-            perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number),
-            ZONE_MAX_SKEW,
-            zoneWeight,
-          );
+        if (zone >= 0) raw += zoneTerms[zone] as number;
         const rounded = Math.round(raw);
         spread[j] = rounded;
         if (rounded < min) min = rounded;
@@ -575,6 +603,23 @@ export class Scheduler implements Component {
     const timer = this.world.kernel.schedule(this.world.config.timing.schedulingRetryMs, this.retryDue, key);
     this.unschedulable.set(key, { uid, place, nodeEpoch: this.nodeEpoch, dirty: false, timer });
   }
+}
+
+/**
+ * A bound pod's update that changes nothing account() or considerQueueing() look at (a status
+ * write, mostly): handling `previous` already left the charge and the queues as this one would.
+ */
+function unchangedBoundPod(previous: Pod, pod: Pod): boolean {
+  const meta = pod.metadata;
+  const before = previous.metadata;
+  return (
+    previous.spec === pod.spec &&
+    pod.spec?.nodeName !== undefined &&
+    before.uid === meta.uid &&
+    before.deletionTimestamp === meta.deletionTimestamp &&
+    before.ownerReferences === meta.ownerReferences &&
+    isPodTerminal(previous) === isPodTerminal(pod)
+  );
 }
 
 function needsScheduling(pod: Pod): boolean {
