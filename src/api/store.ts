@@ -175,13 +175,37 @@ export class Store {
    */
   setStatus<T extends KObject = KObject>(kind: string, namespace: string, name: string, status: unknown): T {
     const current = this.requireCurrent(kind, namespace, name);
-    if (current.status === status) return current as T;
-    const next = this.stamp(
-      { ...current, status: freeze(status as object, true) } as KObject,
-      current.metadata.generation,
-    );
+    return this.replaceParts(current, current.spec, status) as T;
+  }
+
+  /**
+   * Replaces the latest version's spec and status with whole values the caller built (the
+   * scheduler's binding). Same result and key order as a patch assigning both; a spec change that
+   * could need defaulting (new containers) takes the patch path instead.
+   */
+  setSpecAndStatus<T extends KObject = KObject>(kind: string, namespace: string, name: string, spec: unknown, status: unknown): T {
+    const current = this.requireCurrent(kind, namespace, name);
+    const probe = { ...current, spec } as KObject;
+    if (spec !== current.spec && hasDefaulter(kind) && needsDefaulting(current, probe)) {
+      return this.patch<T>(kind, namespace, name, (draft) => {
+        (draft as { spec: unknown }).spec = spec;
+        (draft as { status: unknown }).status = status;
+      });
+    }
+    return this.replaceParts(current, spec, status) as T;
+  }
+
+  /** A new version with `spec` and `status` swapped in, written without an immer pass. */
+  private replaceParts(current: KObject, spec: unknown, status: unknown): KObject {
+    if (current.spec === spec && current.status === status) return current;
+    const replaced: Record<string, unknown> = { ...current };
+    if (spec !== current.spec) replaced.spec = freeze(spec as object, true);
+    if (status !== current.status) replaced.status = freeze(status as object, true);
+    // metadata.generation counts spec changes, as in applyDefaulted.
+    const generation = spec !== current.spec ? current.metadata.generation + 1 : current.metadata.generation;
+    const next = this.stamp(replaced as unknown as KObject, generation);
     this.write(next, current);
-    return next as T;
+    return next;
   }
 
   /** Applies `recipe` to the latest version, like a patch (no conflict possible). */

@@ -572,10 +572,7 @@ export class Scheduler implements Component {
     this.cache.charge(key, uid, node, place.requests, controllerOf(current)?.uid, true);
     const spec = Object.freeze({ ...(current.spec ?? { containers: [] }), nodeName: node.name });
     const status = withScheduledCondition(current.status, "True", undefined, undefined, this.world.nowMs);
-    this.world.store.patch<Pod>("Pod", namespace, name, (draft) => {
-      draft.spec = spec as typeof draft.spec;
-      draft.status = status as typeof draft.status;
-    });
+    this.world.store.setSpecAndStatus("Pod", namespace, name, spec, status);
     this.world.recordEvent(
       current,
       "Normal",

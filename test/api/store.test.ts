@@ -239,3 +239,30 @@ describe("setStatus (status subresource)", () => {
     expect(events.map((e) => e.type)).toEqual(["ADDED"]);
   });
 });
+
+describe("setSpecAndStatus (binding)", () => {
+  it("gives the same object, generation and trace as a patch assigning both", () => {
+    const viaPatch = setup();
+    const viaReplace = setup();
+    for (const { store } of [viaPatch, viaReplace]) store.create(pod("a"));
+    const current = viaPatch.store.get<Pod>("Pod", "default", "a")!;
+    const spec = { ...current.spec!, nodeName: "n1" };
+    const status = { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True" }] };
+    const patched = viaPatch.store.patch<Pod>("Pod", "default", "a", (draft) => {
+      draft.spec = structuredClone(spec) as never;
+      draft.status = structuredClone(status) as never;
+    });
+    const replaced = viaReplace.store.setSpecAndStatus<Pod>("Pod", "default", "a", structuredClone(spec), structuredClone(status));
+    expect(JSON.stringify(replaced)).toBe(JSON.stringify(patched));
+    expect(replaced.metadata.generation).toBe(2);
+    expect(viaReplace.trace.finish()).toBe(viaPatch.trace.finish());
+  });
+
+  it("defaults new containers by taking the patch path", () => {
+    const { store } = setup();
+    const created = store.create<Pod>(pod("a"));
+    const spec = { ...created.spec!, containers: [{ name: "b", image: "x", readinessProbe: { httpGet: { port: 80 } } }] };
+    const replaced = store.setSpecAndStatus<Pod>("Pod", "default", "a", spec, created.status);
+    expect(replaced.spec!.containers[0]!.readinessProbe!.periodSeconds).toBe(10);
+  });
+});
