@@ -70,6 +70,11 @@ export interface NodeRuntime {
   lastRenewMs: number;
   /** When the machine last went down. */
   downAtMs: number;
+  /**
+   * Cut off from the control plane (the partition fault): processes run on, but the kubelet
+   * neither sees API changes nor writes to the API, and its Lease stops renewing.
+   */
+  partitioned: boolean;
 }
 
 export class ContainerRecord {

@@ -120,6 +120,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
         upSinceMs: this.world.nowMs,
         lastRenewMs: this.world.nowMs,
         downAtMs: this.world.nowMs,
+        partitioned: false,
       });
     }
     nodes?.addListener(this);
@@ -169,7 +170,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   leaseRenewTimeMs(nodeName: string): number | undefined {
     const node = this.nodes.get(nodeName);
     if (node === undefined) return undefined;
-    return node.down ? node.lastRenewMs : this.renewalBefore(node, this.world.nowMs);
+    return node.down || node.partitioned ? node.lastRenewMs : this.renewalBefore(node, this.world.nowMs);
   }
 
   private renewalBefore(node: NodeRuntime, atMs: number): number {
@@ -181,6 +182,8 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 
   private onPod(type: WatchEventType, pod: Pod, previous: Pod | undefined): void {
     const record = this.pods.get(pod.metadata.uid);
+    // A partitioned kubelet's watch is cut: it catches up from the cache when the partition heals.
+    if (record?.node.partitioned === true) return;
     if (type === "DELETED") {
       if (record !== undefined) this.podGone(record, pod);
       return;
@@ -188,7 +191,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     const nodeName = pod.spec?.nodeName;
     if (nodeName === undefined) return;
     const node = this.nodes.get(nodeName);
-    if (node === undefined || node.down) return;
+    if (node === undefined || node.down || node.partitioned) return;
     if (record === undefined) {
       if (!isPodTerminal(pod)) this.admit(node, pod);
       return;
@@ -701,7 +704,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 
   /** status_manager.go: DELETE with grace 0 and the uid as precondition (finalizers may keep the object). */
   private sendFinalDelete(record: PodRecord): void {
-    if (record.gone || record.node.down) return;
+    if (record.gone || record.node.down || record.node.partitioned) return;
     try {
       this.world.store.delete("Pod", record.namespace, record.name, { gracePeriodSeconds: 0, uid: record.uid });
     } catch (error) {
@@ -744,6 +747,49 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     container.timer = 0;
     container.probeTimer = 0;
     container.pullJob = null;
+  }
+
+  // ---- partitions from the control plane ----
+
+  /**
+   * Cuts the node off from the API server (or reconnects it). While cut off, its processes keep
+   * running and serving, but the kubelet misses every API change, writes nothing, and its Lease
+   * stops renewing, so the node lifecycle controller marks it NotReady and, after the toleration,
+   * evicts its pods in the API. On reconnecting, the kubelet relists: it posts Ready, reports each
+   * pod's status, finishes pods deleted meanwhile and starts pods bound to it meanwhile.
+   */
+  setNodePartitioned(name: string, partitioned: boolean): void {
+    const node = this.nodes.get(name);
+    if (node === undefined || node.partitioned === partitioned) return;
+    const nowMs = this.world.nowMs;
+    if (partitioned) {
+      node.lastRenewMs = node.down ? node.lastRenewMs : this.renewalBefore(node, nowMs);
+      node.partitioned = true;
+      return;
+    }
+    node.partitioned = false;
+    if (node.down) return;
+    node.upSinceMs = nowMs;
+    this.postNodeReady(node);
+    this.relist(node);
+  }
+
+  /** Brings the node's records in line with the API after a partition. */
+  private relist(node: NodeRuntime): void {
+    for (const record of [...node.pods.values()]) {
+      const cached = this.world.cache.getByKey<Pod>("Pod", objectKey(record.namespace, record.name));
+      if (cached?.metadata.uid !== record.uid) {
+        this.podGone(record, record.pod);
+        continue;
+      }
+      const previous = record.pod;
+      this.podUpdated(record, cached, previous);
+      if (record.finished) this.sendFinalDelete(record);
+      else this.writeStatus(record);
+    }
+    for (const pod of [...this.world.cache.byIndex<Pod>(INDEX_PODS_BY_NODE, node.info.name)]) {
+      if (!this.pods.has(pod.metadata.uid) && !isPodTerminal(pod)) this.admit(node, pod);
+    }
   }
 
   // ---- machines going down and up ----
@@ -878,7 +924,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 
   /** Writes the kubelet's view of the pod status (the fields it owns), only when something changed. */
   private writeStatus(record: PodRecord): void {
-    if (record.node.down || record.gone) return;
+    if (record.node.down || record.node.partitioned || record.gone) return;
     const current = this.world.store.get<Pod>("Pod", record.namespace, record.name);
     if (current === undefined || current.metadata.uid !== record.uid) return;
     const next = this.renderStatus(record, current);

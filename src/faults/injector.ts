@@ -18,6 +18,7 @@ export interface NodeFaults {
 export interface KubeletFaults {
   setImagePullFailing(image: string, failing: boolean): void;
   crashContainer(podUid: string): void;
+  setNodePartitioned(name: string, partitioned: boolean): void;
 }
 
 export interface FaultOutcome {
@@ -105,8 +106,10 @@ export class FaultInjector {
         return this.podCrash(spec.target, spec.count);
       case "chaos":
         return this.chaos(id, spec);
+      case "partition":
+        return this.partition(spec.datacenter);
       default:
-        return `fault ${spec.type} is not supported yet`;
+        return `fault ${(spec as { type: string }).type} is not supported yet`;
     }
   }
 
@@ -135,6 +138,22 @@ export class FaultInjector {
     if (this.hold(`controller/${name}`)) component.suspend();
     return () => {
       if (this.release(`controller/${name}`)) component.resume?.();
+    };
+  }
+
+  /** A datacenter's nodes lose the control plane but keep serving (counted like nodeDown). */
+  private partition(datacenter: string): (() => void) | string {
+    const kubelet = this.kubelet();
+    if (typeof kubelet === "string") return kubelet;
+    const names = this.world.config.nodes.filter((each) => each.datacenter === datacenter).map((each) => each.name);
+    if (names.length === 0) return `no datacenter named ${datacenter}`;
+    for (const name of names) {
+      if (this.hold(`partition/${name}`)) kubelet.setNodePartitioned(name, true);
+    }
+    return () => {
+      for (const name of names) {
+        if (this.release(`partition/${name}`)) kubelet.setNodePartitioned(name, false);
+      }
     };
   }
 
@@ -209,6 +228,10 @@ export class FaultInjector {
         const controller = pick(names);
         return controller === null ? null : { type: "controllerDown", controller };
       }
+      case "partition": {
+        const datacenter = pick(this.world.config.datacenters.map((each) => each.name).sort());
+        return datacenter === null ? null : { type: "partition", datacenter };
+      }
       case "imagePullFailure": {
         const image = pick([...this.world.config.images.keys()].sort());
         return image === null ? null : { type: "imagePullFailure", image };
@@ -217,7 +240,9 @@ export class FaultInjector {
         const pods = [...this.world.store.list<Pod>("Pod")]
           .filter((pod) => controllerOf(pod) !== undefined && pod.metadata.deletionTimestamp === undefined)
           .map((pod) => ({ namespace: pod.metadata.namespace, name: pod.metadata.name }))
-          .sort((a, b) => (a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1));
+          .sort((a, b) =>
+            a.namespace === b.namespace ? (a.name < b.name ? -1 : 1) : a.namespace < b.namespace ? -1 : 1,
+          );
         const pod = pick(pods);
         return pod === null ? null : { type: "podCrash", target: { kind: "Pod", ...pod }, count: 1 };
       }
@@ -252,7 +277,11 @@ export class FaultInjector {
 
   private kubelet(): KubeletFaults | string {
     const kubelet = this.world.component<Component & Partial<KubeletFaults>>(KUBELET_COMPONENT);
-    if (kubelet?.setImagePullFailing === undefined || kubelet.crashContainer === undefined) {
+    if (
+      kubelet?.setImagePullFailing === undefined ||
+      kubelet.crashContainer === undefined ||
+      kubelet.setNodePartitioned === undefined
+    ) {
       return "no kubelet component to inject into";
     }
     return kubelet as KubeletFaults;

@@ -169,7 +169,10 @@ export class EndpointSliceController extends Controller {
   }
 
   /** Every endpoint the Service should have, by pod uid, in pod-name order. */
-  private desiredEndpoints(service: Service, selector: NonNullable<ReturnType<typeof serviceSelector>>): Map<string, Endpoint> {
+  private desiredEndpoints(
+    service: Service,
+    selector: NonNullable<ReturnType<typeof serviceSelector>>,
+  ): Map<string, Endpoint> {
     const pods: Pod[] = [];
     for (const pod of this.world.cache.list<Pod>("Pod")) {
       if (pod.metadata.namespace !== service.metadata.namespace) continue;
@@ -183,7 +186,12 @@ export class EndpointSliceController extends Controller {
   }
 
   /** Creates, updates and deletes slices as planned; writes only slices whose content changed. */
-  private writeSlices(service: Service, plan: SlicePlan, existing: readonly EndpointSlice[], ports: discovery.EndpointPort[]): void {
+  private writeSlices(
+    service: Service,
+    plan: SlicePlan,
+    existing: readonly EndpointSlice[],
+    ports: discovery.EndpointPort[],
+  ): void {
     const namespace = service.metadata.namespace;
     const byName = new Map(existing.map((slice) => [slice.metadata.name, slice]));
     for (const [sliceName, endpoints] of plan.keep) {
@@ -208,7 +216,12 @@ export class EndpointSliceController extends Controller {
     this.deleteSlices(plan.remove.map((sliceName) => byName.get(sliceName) as EndpointSlice));
   }
 
-  private sliceObject(service: Service, sliceName: string, endpoints: Endpoint[], ports: discovery.EndpointPort[]): DesiredSlice {
+  private sliceObject(
+    service: Service,
+    sliceName: string,
+    endpoints: Endpoint[],
+    ports: discovery.EndpointPort[],
+  ): DesiredSlice {
     return {
       apiVersion: "discovery.k8s.io/v1",
       kind: "EndpointSlice",
@@ -324,7 +337,10 @@ export function planSlices(existing: readonly EndpointSlice[], desired: Readonly
 }
 
 /** Moves endpoints from `fresh` into slices with room: slices already changing first, then the fullest. */
-function fillSlicesWithRoom(lists: { name: string; endpoints: Endpoint[]; changed: boolean }[], fresh: Endpoint[]): void {
+function fillSlicesWithRoom(
+  lists: { name: string; endpoints: Endpoint[]; changed: boolean }[],
+  fresh: Endpoint[],
+): void {
   const order = [...lists].sort(
     (a, b) =>
       Number(b.changed) - Number(a.changed) ||

@@ -193,7 +193,9 @@ export const FAULT_SCHEMAS = {
     window: duration,
     duration: distribution
       .optional()
-      .meta({ description: "how long each fault lasts, at most until the window ends (default {exponential: {mean: 1m}})" }),
+      .meta({
+        description: "how long each fault lasts, at most until the window ends (default {exponential: {mean: 1m}})",
+      }),
   }),
 } as const;
 

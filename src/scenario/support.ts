@@ -12,7 +12,7 @@ export const SUPPORTED = {
   /** Timeline actions (the key next to `at`). */
   actions: ["apply", "patch", "setImage", "scale", "delete", "rollback", "pause", "resume", "fault", "heal"],
   /** Faults (the key inside `fault:`). */
-  faults: ["nodeDown", "controllerDown", "watchDelay", "imagePullFailure", "podCrash", "chaos"],
+  faults: ["nodeDown", "controllerDown", "watchDelay", "imagePullFailure", "podCrash", "chaos", "partition"],
   /** Assertions (the key of each `assertions:` entry). */
   assertions: [
     "availability",

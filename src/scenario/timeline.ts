@@ -366,9 +366,6 @@ function faultSpec(
       const ratesPerHour = Object.fromEntries(
         Object.entries(chaos.rates).map(([name, perSecond]) => [name, perSecond * 3600]),
       );
-      if (ratesPerHour.partition !== undefined) {
-        walk.problems.push(map.problem(["fault", "chaos", "rates", "partition"], notSupportedMessage("the partition fault")));
-      }
       spec = {
         type,
         ratesPerHour,

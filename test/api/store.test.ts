@@ -252,7 +252,13 @@ describe("setSpecAndStatus (binding)", () => {
       draft.spec = structuredClone(spec) as never;
       draft.status = structuredClone(status) as never;
     });
-    const replaced = viaReplace.store.setSpecAndStatus<Pod>("Pod", "default", "a", structuredClone(spec), structuredClone(status));
+    const replaced = viaReplace.store.setSpecAndStatus<Pod>(
+      "Pod",
+      "default",
+      "a",
+      structuredClone(spec),
+      structuredClone(status),
+    );
     expect(JSON.stringify(replaced)).toBe(JSON.stringify(patched));
     expect(replaced.metadata.generation).toBe(2);
     expect(viaReplace.trace.finish()).toBe(viaPatch.trace.finish());
@@ -261,7 +267,10 @@ describe("setSpecAndStatus (binding)", () => {
   it("defaults new containers by taking the patch path", () => {
     const { store } = setup();
     const created = store.create<Pod>(pod("a"));
-    const spec = { ...created.spec!, containers: [{ name: "b", image: "x", readinessProbe: { httpGet: { port: 80 } } }] };
+    const spec = {
+      ...created.spec!,
+      containers: [{ name: "b", image: "x", readinessProbe: { httpGet: { port: 80 } } }],
+    };
     const replaced = store.setSpecAndStatus<Pod>("Pod", "default", "a", spec, created.status);
     expect(replaced.spec!.containers[0]!.readinessProbe!.periodSeconds).toBe(10);
   });

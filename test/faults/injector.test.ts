@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import type { Kubelet } from "../../src/cluster/kubelet.ts";
 import type { NodesComponent } from "../../src/cluster/nodes.ts";
+import { KUBELET_COMPONENT } from "../../src/cluster/runtime.ts";
 import type { Controller } from "../../src/controllers/controller.ts";
 import { FaultInjector } from "../../src/faults/injector.ts";
 import { constantMs } from "../../src/sim/random.ts";
@@ -148,7 +150,12 @@ describe("chaos", () => {
   it("is deterministic per seed and differs across seeds", () => {
     const run = (seed: number): string => {
       const { world, faults } = chaosWorld(seed);
-      faults.inject("storm", { type: "chaos", ratesPerHour: { nodeDown: 60 }, windowMs: 600_000, duration: constantMs(5000) });
+      faults.inject("storm", {
+        type: "chaos",
+        ratesPerHour: { nodeDown: 60 },
+        windowMs: 600_000,
+        duration: constantMs(5000),
+      });
       world.kernel.run(700_000);
       return world.trace.finish();
     };
@@ -159,12 +166,52 @@ describe("chaos", () => {
   it("stops early when healed", () => {
     const { world, faults } = chaosWorld(1);
     const nodes = world.component<NodesComponent>("nodes")!;
-    faults.inject("storm", { type: "chaos", ratesPerHour: { nodeDown: 3600 }, windowMs: 3_600_000, duration: constantMs(600_000) });
+    faults.inject("storm", {
+      type: "chaos",
+      ratesPerHour: { nodeDown: 3600 },
+      windowMs: 3_600_000,
+      duration: constantMs(600_000),
+    });
     world.kernel.run(60_000);
     expect(["dca-1", "dca-2", "dca-3", "dca-4"].some((name) => nodes.isNodeDown(name))).toBe(true);
     faults.heal("storm");
     expect(["dca-1", "dca-2", "dca-3", "dca-4"].some((name) => nodes.isNodeDown(name))).toBe(false);
     world.kernel.run(120_000);
     expect(["dca-1", "dca-2", "dca-3", "dca-4"].some((name) => nodes.isNodeDown(name))).toBe(false);
+  });
+});
+
+describe("partition", () => {
+  it("cuts a datacenter off the control plane: NotReady in the API, processes still running, back on heal", () => {
+    const world = makeWorld({ nodes: 2 });
+    registerStandardComponents(world);
+    world.start();
+    world.store.create({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "p" },
+      spec: { nodeName: "dca-1", containers: [{ name: "app", image: "web:v1" }] },
+    });
+    world.kernel.run(20_000);
+    const kubelet = world.component<Kubelet>(KUBELET_COMPONENT)!;
+    const uid = world.store.get("Pod", "default", "p")!.metadata.uid;
+    expect(kubelet.processState(uid)).toBe("running");
+    const faults = new FaultInjector(world);
+    expect(faults.inject("cut", { type: "partition", datacenter: "DCA" }).ok).toBe(true);
+    world.kernel.run(120_000);
+    const readyOf = (name: string) =>
+      (
+        world.store.get("Node", "", name)?.status as { conditions?: { type: string; status: string }[] }
+      ).conditions?.find((each) => each.type === "Ready")?.status;
+    expect(readyOf("dca-1")).toBe("Unknown");
+    expect(kubelet.processState(uid)).toBe("running");
+    faults.heal("cut");
+    world.kernel.run(125_000);
+    expect(readyOf("dca-1")).toBe("True");
+    const pod = world.store.get("Pod", "default", "p")!;
+    const podReady = (pod.status as { conditions?: { type: string; status: string }[] }).conditions?.find(
+      (c) => c.type === "Ready",
+    );
+    expect(podReady?.status).toBe("True");
   });
 });

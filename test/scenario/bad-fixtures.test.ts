@@ -146,11 +146,11 @@ const EXPECTED: readonly [string, number, number, string, string][] = [
     "the promote action is not supported yet by this version of rolloutsim",
   ],
   [
-    "unsupported-fault",
+    "partition-unknown-datacenter",
     14,
-    24,
-    "spec.timeline[1].fault.partition",
-    "the partition fault is not supported yet by this version of rolloutsim",
+    48,
+    "spec.timeline[1].fault.partition.datacenter",
+    'no datacenter named "DCX" (datacenters: DCA)',
   ],
   [
     "unsupported-kind",
