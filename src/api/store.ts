@@ -183,7 +183,13 @@ export class Store {
    * scheduler's binding). Same result and key order as a patch assigning both; a spec change that
    * could need defaulting (new containers) takes the patch path instead.
    */
-  setSpecAndStatus<T extends KObject = KObject>(kind: string, namespace: string, name: string, spec: unknown, status: unknown): T {
+  setSpecAndStatus<T extends KObject = KObject>(
+    kind: string,
+    namespace: string,
+    name: string,
+    spec: unknown,
+    status: unknown,
+  ): T {
     const current = this.requireCurrent(kind, namespace, name);
     const probe = { ...current, spec } as KObject;
     if (spec !== current.spec && hasDefaulter(kind) && needsDefaulting(current, probe)) {

@@ -191,11 +191,9 @@ export const FAULT_SCHEMAS = {
       .partialRecord(z.enum(["nodeDown", "partition", "podCrash", "controllerDown", "imagePullFailure"]), rate)
       .meta({ description: "random faults per time unit by type, e.g. {nodeDown: 2/h}" }),
     window: duration,
-    duration: distribution
-      .optional()
-      .meta({
-        description: "how long each fault lasts, at most until the window ends (default {exponential: {mean: 1m}})",
-      }),
+    duration: distribution.optional().meta({
+      description: "how long each fault lasts, at most until the window ends (default {exponential: {mean: 1m}})",
+    }),
   }),
 } as const;
 
