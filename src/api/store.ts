@@ -179,6 +179,19 @@ export class Store {
   }
 
   /**
+   * UpdateStatus: replaces the status of `basedOn` (as a controller read it) with `status`, built
+   * whole by the caller. Throws Conflict if the object changed since, NotFound if it is gone; same
+   * result as `update(basedOn, draft => { draft.status = status })`, without the immer pass.
+   */
+  updateStatus<T extends KObject>(basedOn: T, status: unknown): T {
+    const current = this.requireCurrent(basedOn.kind, basedOn.metadata.namespace, basedOn.metadata.name);
+    if (current.metadata.resourceVersion !== basedOn.metadata.resourceVersion) {
+      throw conflict(basedOn.kind, objectKey(basedOn.metadata.namespace, basedOn.metadata.name));
+    }
+    return this.replaceParts(current, current.spec, status) as T;
+  }
+
+  /**
    * Replaces the latest version's spec and status with whole values the caller built (the
    * scheduler's binding). Same result and key order as a patch assigning both; a spec change that
    * could need defaulting (new containers) takes the patch path instead.

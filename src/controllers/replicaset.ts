@@ -322,9 +322,7 @@ export class ReplicaSetController extends Controller {
 
   /** UpdateStatus: the status write itself, based on `basedOn`. */
   private writeStatus(basedOn: ReplicaSetLike, next: ReplicaSetStatus): ReplicaSetLike {
-    return this.world.store.update(basedOn, (draft) => {
-      draft.status = next;
-    });
+    return this.world.store.updateStatus(basedOn, next);
   }
 
   // -------------------------------------------------------------------------------------------

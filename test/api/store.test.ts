@@ -275,3 +275,21 @@ describe("setSpecAndStatus (binding)", () => {
     expect(replaced.spec!.containers[0]!.readinessProbe!.periodSeconds).toBe(10);
   });
 });
+
+describe("updateStatus (UpdateStatus)", () => {
+  it("matches update(draft => status) and refuses a stale base", () => {
+    const viaUpdate = setup();
+    const viaStatus = setup();
+    const rs = { apiVersion: "apps/v1", kind: "ReplicaSet", metadata: { name: "rs" }, spec: { replicas: 1 } };
+    const a = viaUpdate.store.create(rs);
+    const b = viaStatus.store.create(rs);
+    const status = { replicas: 1, readyReplicas: 1, observedGeneration: 1 };
+    const updated = viaUpdate.store.update(a, (draft) => {
+      (draft as { status: unknown }).status = structuredClone(status);
+    });
+    const replaced = viaStatus.store.updateStatus(b, structuredClone(status));
+    expect(JSON.stringify(replaced)).toBe(JSON.stringify(updated));
+    expect(viaStatus.trace.finish()).toBe(viaUpdate.trace.finish());
+    expect(() => viaStatus.store.updateStatus(b, { replicas: 2 })).toThrow(/modified/);
+  });
+});
