@@ -57,7 +57,7 @@ export class InformerCache {
     this.delay = delay;
   }
 
-  /** Stops delivering (a partition from the API server); queued events wait until `resume`. */
+  /** Stops delivering (a watch stream cut off; tests use it for a stale cache); queued events wait until `resume`. */
   pause(): void {
     this.paused = true;
   }

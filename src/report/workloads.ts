@@ -30,7 +30,7 @@ export interface WorkloadSummary {
   status: Record<string, unknown>;
 }
 
-interface WorkloadState {
+interface WorkloadState extends Omit<WorkloadSummary, "status"> {
   readonly kind: string;
   readonly namespace: string;
   readonly name: string;
@@ -42,13 +42,6 @@ interface WorkloadState {
   pendingAvailable: { uid: string; availableAfterMs: number }[];
   pendingHead: number;
   fullyAvailableSeen: boolean;
-  maxPods: number;
-  minAvailable: number | null;
-  maxSurgeObserved: number;
-  maxUnavailableObserved: number;
-  rolloutStartedAtMs: number | null;
-  rolloutCompletedAtMs: number | null;
-  conditionsSeenAtMs: Record<string, number>;
   /** Conditions already shown when the last rollout started: not "seen" again until they go away. */
   carriedConditions: Set<string>;
 }

@@ -15,7 +15,7 @@ export interface RunLimits {
 
 export const DEFAULT_LIMITS: RunLimits = { maxEvents: 50_000_000, maxTimeMs: 30 * 24 * 3_600_000 };
 
-export type StopReason = "until" | "idle" | "limit-events" | "limit-time" | "stopped";
+export type StopReason = "until" | "idle" | "limit-events" | "limit-time";
 
 export interface RunResult {
   readonly reason: StopReason;
@@ -28,7 +28,6 @@ export class Kernel {
   private readonly streams = new Map<string, RandomStream>();
   private clockMs = 0;
   private processed = 0;
-  private stopRequested = false;
 
   constructor(
     readonly seed: number,
@@ -74,22 +73,15 @@ export class Kernel {
     return stream;
   }
 
-  /** Asks the running loop to stop after the current event. */
-  stop(): void {
-    this.stopRequested = true;
-  }
-
   /**
    * Runs events in (time, insertion) order until `untilMs` (events at exactly `untilMs` run), the
-   * queue empties, `stop()` is called, or a limit is hit. The clock ends at `untilMs` when reached.
+   * queue empties, or a limit is hit. The clock ends at `untilMs` when reached.
    */
   run(untilMs: number): RunResult {
-    this.stopRequested = false;
     const endMs = Math.min(untilMs, this.limits.maxTimeMs);
     const maxEvents = this.limits.maxEvents;
     const queue = this.queue;
     for (;;) {
-      if (this.stopRequested) return this.result("stopped");
       const nextMs = queue.peekTimeMs();
       if (nextMs === Number.POSITIVE_INFINITY) {
         this.clockMs = Math.max(this.clockMs, endMs);
