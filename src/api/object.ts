@@ -104,3 +104,20 @@ export function controllerRef(owner: KObject): OwnerReference {
 export function isBeingDeleted(object: { metadata: ObjectMeta }): boolean {
   return object.metadata.deletionTimestamp !== undefined;
 }
+
+/**
+ * Freezes a JSON value and everything in it not frozen yet; stops at frozen parts, which are
+ * frozen all the way down (every stored value is). immer's freeze(value, true) gives the same
+ * result for JSON, but walks keys through Reflect.ownKeys and checks for drafts, Maps and Sets:
+ * this runs on every store write, so it is a plain for-in walk.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) deepFreeze(value[i]);
+  } else {
+    // Plain JSON objects: for-in sees exactly their own keys, without allocating a key array.
+    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return Object.freeze(value);
+}

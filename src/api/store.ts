@@ -10,13 +10,15 @@
  * world: design.md's measured trap), so an unchanged object keeps its identity and a recipe that
  * changes nothing writes nothing.
  */
-import { type Draft, freeze, produce } from "immer";
+import { type Draft, produce } from "immer";
+import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Trace } from "../sim/trace.ts";
 import { applyDefaults, defaultNewPodStatus, hasDefaulter } from "./defaults.ts";
 import { ApiError, alreadyExists, conflict, notFound } from "./errors.ts";
 import {
   DEFAULT_NAMESPACE,
+  deepFreeze,
   fromTimestamp,
   type KObject,
   type NewObject,
@@ -47,7 +49,7 @@ const NAME_SUFFIX_ALPHABET = "bcdfghjklmnpqrstvwxz2456789";
 export class Store {
   private readonly kinds = new Map<string, Map<string, KObject>>();
   private readonly listeners: WatchListener[] = [];
-  /** Owner uid -> dependents by their uid, for the garbage collector. */
+  /** Owner uid -> dependents by their uid (a version of each; see indexOwners), for the garbage collector. */
   private readonly dependents = new Map<string, Map<string, KObject>>();
   private resourceVersion = 0;
   private uidCounter = 0;
@@ -86,10 +88,16 @@ export class Store {
     return [...this.kinds.keys()];
   }
 
-  /** Objects that name `ownerUid` in their ownerReferences. */
+  /** Objects that name `ownerUid` in their ownerReferences (their latest versions). */
   dependentsOf(ownerUid: string): KObject[] {
     const map = this.dependents.get(ownerUid);
-    return map === undefined ? [] : [...map.values()];
+    if (map === undefined) return [];
+    const latest: KObject[] = [];
+    for (const indexed of map.values()) {
+      const meta = indexed.metadata;
+      latest.push(this.kindMap(indexed.kind).get(objectKey(meta.namespace, meta.name)) ?? indexed);
+    }
+    return latest;
   }
 
   /** True if the owner was deleted with propagationPolicy Orphan (its dependents are released). */
@@ -105,13 +113,8 @@ export class Store {
     const key = objectKey(namespace, name);
     const objects = this.kindMap(input.kind);
     if (objects.has(key)) throw alreadyExists(input.kind, key);
-    const {
-      deletionTimestamp: _ignoredTimestamp,
-      deletionGracePeriodSeconds: _ignoredGrace,
-      ...userMeta
-    } = input.metadata;
     const metadata: StoredMeta = {
-      ...userMeta,
+      ...userSetMetadata(input.metadata),
       name,
       namespace,
       uid: this.mintUid(),
@@ -141,14 +144,13 @@ export class Store {
           : status.phase === undefined
             ? { ...object, status: { ...status, phase: "Pending" } }
             : object;
-      return freeze(withPhase, true);
+      return deepFreeze(withPhase);
     }
-    const result = freeze(
+    const result = deepFreeze(
       produce(object, (draft) => {
         applyDefaults(draft);
         defaultNewPodStatus(draft);
       }),
-      true,
     );
     if (result.kind === "Pod" && result.spec !== undefined) this.defaultedPodSpecs.add(result.spec as object);
     return result;
@@ -218,8 +220,8 @@ export class Store {
   private replaceParts(current: KObject, spec: unknown, status: unknown): KObject {
     if (current.spec === spec && current.status === status) return current;
     const replaced: Record<string, unknown> = { ...current };
-    if (spec !== current.spec) replaced.spec = freeze(spec as object, true);
-    if (status !== current.status) replaced.status = freeze(status as object, true);
+    if (spec !== current.spec) replaced.spec = deepFreeze(spec);
+    if (status !== current.status) replaced.status = deepFreeze(status);
     // metadata.generation counts spec changes, as in applyDefaulted.
     const generation = spec !== current.spec ? current.metadata.generation + 1 : current.metadata.generation;
     const next = this.stamp(replaced as unknown as KObject, generation);
@@ -260,11 +262,12 @@ export class Store {
       return;
     }
     this.commitDeletion(
-      produce(current, (draft) => {
-        draft.metadata.deletionTimestamp = toTimestamp(this.kernel.nowMs + graceSeconds * 1000);
-        draft.metadata.deletionGracePeriodSeconds = graceSeconds;
-        draft.metadata.generation = current.metadata.generation + 1;
-      }),
+      withDeletionMark(
+        current,
+        toTimestamp(this.kernel.nowMs + graceSeconds * 1000),
+        graceSeconds,
+        current.metadata.generation + 1,
+      ),
       current,
     );
   }
@@ -282,10 +285,7 @@ export class Store {
     if (graceSeconds >= previousGrace) return;
     const startMs = fromTimestamp(meta.deletionTimestamp as string) - previousGrace * 1000;
     this.commitDeletion(
-      produce(current, (draft) => {
-        draft.metadata.deletionTimestamp = toTimestamp(startMs + graceSeconds * 1000);
-        draft.metadata.deletionGracePeriodSeconds = graceSeconds;
-      }),
+      withDeletionMark(current, toTimestamp(startMs + graceSeconds * 1000), graceSeconds, meta.generation),
       current,
     );
   }
@@ -377,11 +377,12 @@ export class Store {
     for (const listener of this.listeners) listener(type, object, previous);
   }
 
+  /**
+   * Files `object` under its owners' uids. The index holds some version of each dependent and
+   * dependentsOf looks up the latest, so a write that keeps the ownerReferences costs nothing here.
+   */
   private indexOwners(object: KObject, previous: KObject | undefined): void {
-    if (previous !== undefined && previous.metadata.ownerReferences === object.metadata.ownerReferences) {
-      if (previous !== object) this.reindexOwners(object);
-      return;
-    }
+    if (previous !== undefined && previous.metadata.ownerReferences === object.metadata.ownerReferences) return;
     if (previous !== undefined) this.unindexOwners(previous);
     this.reindexOwners(object);
   }
@@ -451,6 +452,30 @@ export class Store {
     }
     throw alreadyExists(kind, `${namespace}/${prefix}*`);
   }
+}
+
+/**
+ * `object` with deletionTimestamp, deletionGracePeriodSeconds and generation set: what an immer
+ * draft assigning the three gives (same key order: new keys last, in this order), without a pass.
+ */
+function withDeletionMark(
+  object: KObject,
+  deletionTimestamp: string,
+  deletionGracePeriodSeconds: number,
+  generation: number,
+): KObject {
+  const metadata = Object.freeze({ ...object.metadata, deletionTimestamp, deletionGracePeriodSeconds, generation });
+  return Object.freeze({ ...object, metadata });
+}
+
+/**
+ * The metadata a client may set on create: deletionTimestamp and deletionGracePeriodSeconds are
+ * the server's (dropped). Most inputs have neither, and then are used as they are (no copy).
+ */
+function userSetMetadata(metadata: ObjectMeta): ObjectMeta {
+  if (!("deletionTimestamp" in metadata) && !("deletionGracePeriodSeconds" in metadata)) return metadata;
+  const { deletionTimestamp: _ignoredTimestamp, deletionGracePeriodSeconds: _ignoredGrace, ...rest } = metadata;
+  return rest;
 }
 
 /**

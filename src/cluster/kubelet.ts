@@ -38,7 +38,7 @@
 import type { Container, ContainerStatus, PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
-import { objectKey, toTimestamp } from "../api/object.ts";
+import { deepFreeze, objectKey, toTimestamp } from "../api/object.ts";
 import { isPodTerminal, podCondition } from "../api/pod.ts";
 import type { WatchEventType } from "../api/store.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
@@ -1011,16 +1011,4 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     if (podCondition(current, "PodScheduled") === undefined) generated.push(SCHEDULED);
     return mergeConditions(current.status?.conditions, generated, toTimestamp(this.world.nowMs));
   }
-}
-
-/** Freezes a fresh JSON value and everything in it that is not frozen yet. */
-function deepFreeze<T>(value: T): T {
-  if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
-  if (Array.isArray(value)) {
-    for (const item of value) deepFreeze(item);
-  } else {
-    // Plain JSON objects: for-in sees exactly their own keys, without allocating a key array.
-    for (const key in value) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return Object.freeze(value);
 }

@@ -9,11 +9,11 @@
  * Deployment write in the same sync therefore fails with a Conflict and the sync is retried with
  * rate limiting, exactly as against a real API server.
  */
-import { castDraft, type Draft, freeze, produce } from "immer";
+import { castDraft, type Draft, produce } from "immer";
 import type { DeploymentStatus } from "kubernetes-types/apps/v1.js";
 import { ApiError, isApiError, notFound } from "../../api/errors.ts";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
-import { controllerOf, controllerRef, type NewObject } from "../../api/object.ts";
+import { controllerOf, controllerRef, deepFreeze, type NewObject } from "../../api/object.ts";
 import type { World } from "../../world/world.ts";
 import {
   computeHash,
@@ -104,7 +104,7 @@ export function setWorkingStatus(ctx: DeploymentContext, status: DeploymentStatu
     });
     return;
   }
-  ctx.d = Object.freeze({ ...d, status: freeze(status, true) });
+  ctx.d = Object.freeze({ ...d, status: deepFreeze(status) });
 }
 
 /** The draft's status, created empty if absent (Go's Status is a value, never nil). */
@@ -124,6 +124,12 @@ function replaceField(target: Record<string, unknown>, key: string, value: unkno
 /** UpdateStatus(d): writes the working copy's status and annotations, based on its resourceVersion. */
 export function updateDeploymentStatus(ctx: DeploymentContext): void {
   const d = ctx.d;
+  const stored = ctx.world.store.get(d.kind, d.metadata.namespace, d.metadata.name);
+  if (d.status !== undefined && stored?.metadata.annotations === d.metadata.annotations) {
+    // Annotations untouched (the common case): the status subresource write, without immer.
+    ctx.world.store.updateStatus(d, d.status);
+    return;
+  }
   ctx.world.store.update(d, (draft) => {
     replaceField(draft as unknown as Record<string, unknown>, "status", castDraft(d.status));
     replaceField(draft.metadata as Record<string, unknown>, "annotations", castDraft(d.metadata.annotations));
