@@ -23,18 +23,15 @@ interface Index {
   readonly buckets: Map<string, Map<string, KObject>>;
 }
 
-interface PendingEvent {
-  type: WatchEventType;
-  object: KObject;
-  deliverAtMs: number;
-}
-
 export class InformerCache {
   private readonly kinds = new Map<string, Map<string, KObject>>();
   private readonly handlers = new Map<string, InformerHandler[]>();
   private readonly indexes = new Map<string, Index>();
   private readonly indexesByKind = new Map<string, Index[]>();
-  private readonly pending: PendingEvent[] = [];
+  /** Queued watch events, as three parallel arrays (no object per event); delivered from pendingHead. */
+  private readonly pendingTypes: WatchEventType[] = [];
+  private readonly pendingObjects: KObject[] = [];
+  private readonly pendingAtMs: number[] = [];
   private pendingHead = 0;
   private lastDeliverAtMs = 0;
   private timerArmed = false;
@@ -84,7 +81,9 @@ export class InformerCache {
     const list = this.indexesByKind.get(kind) ?? [];
     list.push(index);
     this.indexesByKind.set(kind, list);
-    for (const object of this.list(kind)) this.fileUnder(index, object);
+    for (const object of this.list(kind)) {
+      this.fileUnder(index, object, objectKey(object.metadata.namespace, object.metadata.name));
+    }
   }
 
   get<T extends KObject = KObject>(kind: string, namespace: string, name: string): T | undefined {
@@ -124,14 +123,16 @@ export class InformerCache {
   private enqueue(type: WatchEventType, object: KObject): void {
     const deliverAtMs = Math.max(this.lastDeliverAtMs, this.kernel.nowMs + sampleMs(this.delay, this.stream));
     this.lastDeliverAtMs = deliverAtMs;
-    this.pending.push({ type, object, deliverAtMs });
+    this.pendingTypes.push(type);
+    this.pendingObjects.push(object);
+    this.pendingAtMs.push(deliverAtMs);
     this.armTimer();
   }
 
   private armTimer(): void {
-    if (this.timerArmed || this.paused || this.pendingHead >= this.pending.length) return;
+    if (this.timerArmed || this.paused || this.pendingHead >= this.pendingAtMs.length) return;
     this.timerArmed = true;
-    this.kernel.scheduleAt((this.pending[this.pendingHead] as PendingEvent).deliverAtMs, this.deliverDue);
+    this.kernel.scheduleAt(this.pendingAtMs[this.pendingHead] as number, this.deliverDue);
   }
 
   /** Delivers every event due now that was queued before this delivery began. */
@@ -139,20 +140,31 @@ export class InformerCache {
     this.timerArmed = false;
     if (this.paused) return;
     const nowMs = this.kernel.nowMs;
-    const end = this.pending.length;
+    const end = this.pendingAtMs.length;
     while (this.pendingHead < end) {
-      const event = this.pending[this.pendingHead] as PendingEvent;
-      if (event.deliverAtMs > nowMs) break;
+      const head = this.pendingHead;
+      if ((this.pendingAtMs[head] as number) > nowMs) break;
       this.pendingHead++;
-      this.apply(event.type, event.object);
+      const object = this.pendingObjects[head] as KObject;
+      // Let the delivered object go: the queue keeps no version alive longer than the cache does.
+      (this.pendingObjects as (KObject | undefined)[])[head] = undefined;
+      this.apply(this.pendingTypes[head] as WatchEventType, object);
     }
     this.compactPending();
     this.armTimer();
   }
 
   private compactPending(): void {
-    if (this.pendingHead > 1024 && this.pendingHead * 2 > this.pending.length) {
-      this.pending.splice(0, this.pendingHead);
+    const length = this.pendingAtMs.length;
+    if (this.pendingHead === length) {
+      this.pendingTypes.length = 0;
+      this.pendingObjects.length = 0;
+      this.pendingAtMs.length = 0;
+      this.pendingHead = 0;
+    } else if (this.pendingHead > 1024 && this.pendingHead * 2 > length) {
+      this.pendingTypes.splice(0, this.pendingHead);
+      this.pendingObjects.splice(0, this.pendingHead);
+      this.pendingAtMs.splice(0, this.pendingHead);
       this.pendingHead = 0;
     }
   }
@@ -194,13 +206,12 @@ export class InformerCache {
       if (before === undefined && after === undefined) return;
     }
     if (previous !== undefined) this.unfile(index, previous, key);
-    if (type !== "DELETED") this.fileUnder(index, object);
+    if (type !== "DELETED") this.fileUnder(index, object, key);
   }
 
-  private fileUnder(index: Index, object: KObject): void {
+  private fileUnder(index: Index, object: KObject, key: string): void {
     const values = index.fn(object);
     if (values === undefined) return;
-    const key = objectKey(object.metadata.namespace, object.metadata.name);
     if (typeof values === "string") {
       this.bucket(index, values).set(key, object);
       return;
