@@ -43,8 +43,10 @@ export class InvariantChecker {
   private readonly charges = new Map<string, PodCharge>();
 
   constructor(private readonly world: World) {
-    world.store.watch((type, object) => {
-      if (object.kind === "Pod") this.checkPod(type, object as Pod);
+    world.store.watch((type, object, previous) => {
+      if (object.kind !== "Pod") return;
+      if (type === "MODIFIED" && previous !== undefined && sameCheckedFields(previous as Pod, object as Pod)) return;
+      this.checkPod(type, object as Pod);
     });
   }
 
@@ -123,6 +125,18 @@ export class InvariantChecker {
     if (usage.memoryBytes > memory)
       this.report("node-capacity", `node ${name} memory requests exceed allocatable (pod ${pod.metadata.name})`);
   }
+}
+
+/**
+ * Whether an update leaves everything the checks read as it was: IP, phase and node (a pod's
+ * requests cannot change). Most pod writes are status changes of another kind, and skip the maps.
+ */
+function sameCheckedFields(previous: Pod, pod: Pod): boolean {
+  const before = previous.status;
+  const after = pod.status;
+  return (
+    before?.podIP === after?.podIP && before?.phase === after?.phase && previous.spec?.nodeName === pod.spec?.nodeName
+  );
 }
 
 /** Allocatable pods, CPU (millicores) and memory (bytes) of a Node, parsed once per Node version. */
