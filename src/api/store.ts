@@ -206,8 +206,7 @@ export class Store {
     status: unknown,
   ): T {
     const current = this.requireCurrent(kind, namespace, name);
-    const probe = { ...current, spec } as KObject;
-    if (spec !== current.spec && hasDefaulter(kind) && needsDefaulting(current, probe)) {
+    if (spec !== current.spec && hasDefaulter(kind) && specNeedsDefaulting(kind, current.spec, spec)) {
       return this.patch<T>(kind, namespace, name, (draft) => {
         (draft as { spec: unknown }).spec = spec;
         (draft as { status: unknown }).status = status;
@@ -484,8 +483,10 @@ function userSetMetadata(metadata: ObjectMeta): ObjectMeta {
  * server, so only a change of its containers is defaulted again.
  */
 function needsDefaulting(current: KObject, next: KObject): boolean {
-  if (next.kind !== "Pod") return true;
-  const before = current.spec as { containers?: unknown } | undefined;
-  const after = next.spec as { containers?: unknown } | undefined;
-  return before?.containers !== after?.containers;
+  return specNeedsDefaulting(next.kind, current.spec, next.spec);
+}
+
+function specNeedsDefaulting(kind: string, before: unknown, after: unknown): boolean {
+  if (kind !== "Pod") return true;
+  return (before as { containers?: unknown } | undefined)?.containers !== (after as { containers?: unknown } | undefined)?.containers;
 }
