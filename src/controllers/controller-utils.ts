@@ -4,7 +4,8 @@
  * (kubernetes-semantics.md §3): which pods to delete first, slow-start batches, expectations,
  * active-pod filtering, and claiming pods (adoption and release).
  *
- * Everything here is deterministic and, except adoptPod/releasePod (API writes), pure.
+ * Everything here is deterministic and, except adoptPod/releasePod (API writes), pure (the
+ * deletion ranking's memo tables only save work).
  */
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { OwnerReference } from "kubernetes-types/meta/v1.js";
@@ -30,6 +31,7 @@ const ZERO_TIME = Number.NEGATIVE_INFINITY;
 const INT32_MIN = -2_147_483_648;
 const INT32_MAX = 2_147_483_647;
 const NS_PER_MS = 1_000_000;
+const TWO_POW_32 = 4_294_967_296;
 
 /**
  * What the deletion comparator reads from a pod, computed once per pod object (pods are immutable
@@ -37,14 +39,30 @@ const NS_PER_MS = 1_000_000;
  * lookup). Times are virtual ms, ZERO_TIME when absent.
  */
 export interface PodDeletionFacts {
+  /** The pod's uid, which breaks ties (kept here so that ranking reads the facts, not the pod). */
+  readonly uid: string;
   readonly nodeName: string;
+  /** The node's rank holder (shared by all pods on a node name), so ranking reads no Map. */
+  readonly node: NodeRankSlot;
   readonly assigned: boolean;
   readonly phaseOrdinal: number;
   readonly ready: boolean;
   readonly deletionCost: number;
+  /** Rules 1-4 (assigned, phase, ready, deletion cost) as one number: lower is deleted first. */
+  readonly rules1to4Key: number;
   readonly readySinceMs: number;
   readonly maxRestarts: number;
   readonly createdMs: number;
+}
+
+/**
+ * A pod offered for deletion with its facts, computed on first use. The ReplicaSet tally keeps
+ * one per claimed pod, so a pod ranked by many syncs is looked up in no WeakMap (at 10,000 pods
+ * the WeakMap lookups were a third of the ranking time).
+ */
+export interface DeletionCandidate {
+  readonly pod: Pod;
+  facts: PodDeletionFacts | undefined;
 }
 
 /**
@@ -119,23 +137,52 @@ const factsByPod = new WeakMap<Pod, PodDeletionFacts>();
 export function podDeletionFacts(pod: Pod): PodDeletionFacts {
   let facts = factsByPod.get(pod);
   if (facts !== undefined) return facts;
+  facts = computeDeletionFacts(pod);
+  factsByPod.set(pod, facts);
+  return facts;
+}
+
+/** The deletion facts of a candidate, computed once and kept on it. */
+export function candidateFacts(candidate: DeletionCandidate): PodDeletionFacts {
+  let facts = candidate.facts;
+  if (facts === undefined) {
+    facts = computeDeletionFacts(candidate.pod);
+    candidate.facts = facts;
+  }
+  return facts;
+}
+
+function computeDeletionFacts(pod: Pod): PodDeletionFacts {
   const nodeName = pod.spec?.nodeName ?? "";
   // podReadyTime: the Ready=True condition's lastTransitionTime, zero when not ready.
   const readyCondition = podCondition(pod, "Ready");
   const ready = readyCondition?.status === "True";
   const annotations = pod.metadata.annotations;
-  facts = {
+  const assigned = nodeName !== "";
+  const phaseOrdinal = podPhaseOrdinal(pod.status?.phase);
+  const cost = annotations === undefined ? 0 : deletionCost(annotations);
+  return {
+    uid: pod.metadata.uid,
     nodeName,
-    assigned: nodeName !== "",
-    phaseOrdinal: podPhaseOrdinal(pod.status?.phase),
+    node: nodeRankSlot(nodeName),
+    assigned,
+    phaseOrdinal,
     ready,
-    deletionCost: annotations === undefined ? 0 : deletionCost(annotations),
+    deletionCost: cost,
+    rules1to4Key: rules1to4Key(assigned, phaseOrdinal, ready, cost),
     readySinceMs: ready ? timestampMs(readyCondition?.lastTransitionTime) : ZERO_TIME,
     maxRestarts: maxContainerRestarts(pod),
     createdMs: timestampMs(pod.metadata.creationTimestamp),
   };
-  factsByPod.set(pod, facts);
-  return facts;
+}
+
+/**
+ * Rules 1-4 of ActivePodsWithRanks.Less in one number ordered as they are: unassigned, then lower
+ * phase ordinal, then not ready, then lower deletion cost first. At most 12 * 2^32, exact in a double.
+ */
+function rules1to4Key(assigned: boolean, phaseOrdinal: number, ready: boolean, cost: number): number {
+  const podClass = ((assigned ? 1 : 0) * 3 + phaseOrdinal) * 2 + (ready ? 1 : 0);
+  return podClass * TWO_POW_32 + (cost - INT32_MIN);
 }
 
 /** The pod as ranked for deletion at `nowMs` (undefined: Go's zero Now, no logarithmic scale). */
@@ -153,8 +200,6 @@ function rankedFacts(pod: Pod, facts: PodDeletionFacts, rank: number, nowMs: num
     createdAgeBucket: nowMs === undefined ? -1 : ageBucket(facts.createdMs, nowMs),
   };
 }
-
-const TWO_POW_32 = 4_294_967_296;
 
 /**
  * floor(log2(n)) for n >= 1, exactly (by counting leading zero bits, no floating-point log).
@@ -190,8 +235,8 @@ function afterOrZero(t1Ms: number, t2Ms: number): boolean {
 function newerFirst(aMs: number, bMs: number, aBucket: number, bBucket: number, a: RankedPod, b: RankedPod): number {
   if (!a.logScale || aMs === ZERO_TIME || bMs === ZERO_TIME) return afterOrZero(aMs, bMs) ? -1 : 1;
   if (aBucket !== bBucket) return aBucket < bBucket ? -1 : 1;
-  const uidA = a.pod.metadata.uid;
-  const uidB = b.pod.metadata.uid;
+  const uidA = a.facts.uid;
+  const uidB = b.facts.uid;
   return uidA < uidB ? -1 : uidA > uidB ? 1 : 0;
 }
 
@@ -206,11 +251,8 @@ function newerFirst(aMs: number, bMs: number, aBucket: number, bBucket: number, 
 export function compareByDeletionRules(a: RankedPod, b: RankedPod): number {
   const fa = a.facts;
   const fb = b.facts;
-  if (fa.assigned !== fb.assigned) return fa.assigned ? 1 : -1;
-  if (fa.phaseOrdinal !== fb.phaseOrdinal) return fa.phaseOrdinal < fb.phaseOrdinal ? -1 : 1;
-  if (fa.ready !== fb.ready) return fa.ready ? 1 : -1;
-  if (fa.deletionCost !== fb.deletionCost) return fa.deletionCost < fb.deletionCost ? -1 : 1;
-  if (a.rank !== b.rank) return a.rank > b.rank ? -1 : 1;
+  const byRules1to5 = compareByRules1to5(fa, a.rank, fb, b.rank);
+  if (byRules1to5 !== 0) return byRules1to5;
   if (fa.ready && fb.ready && fa.readySinceMs !== fb.readySinceMs) {
     return newerFirst(fa.readySinceMs, fb.readySinceMs, a.readyAgeBucket, b.readyAgeBucket, a, b);
   }
@@ -218,6 +260,17 @@ export function compareByDeletionRules(a: RankedPod, b: RankedPod): number {
   if (fa.createdMs !== fb.createdMs) {
     return newerFirst(fa.createdMs, fb.createdMs, a.createdAgeBucket, b.createdAgeBucket, a, b);
   }
+  return 0;
+}
+
+/**
+ * Rules 1-5 alone (the ones that need neither Now nor the uid): unassigned first, phase Pending <
+ * Unknown < Running, not ready first, lower deletion cost first (all four as rules1to4Key), then
+ * higher rank first; 0 when they do not decide.
+ */
+function compareByRules1to5(fa: PodDeletionFacts, rankA: number, fb: PodDeletionFacts, rankB: number): number {
+  if (fa.rules1to4Key !== fb.rules1to4Key) return fa.rules1to4Key < fb.rules1to4Key ? -1 : 1;
+  if (rankA !== rankB) return rankA > rankB ? -1 : 1;
   return 0;
 }
 
@@ -233,12 +286,12 @@ export function deleteBefore(a: RankedPod, b: RankedPod): boolean {
 export function compareForDeletion(a: RankedPod, b: RankedPod): number {
   // The final tie-break is the uid (then the name): rules 6 and 8 already break ties inside a time
   // bucket by uid, so ending on the uid keeps the creation-time rule a consistent order.
-  return compareByDeletionRules(a, b) || compareUids(a.pod, b.pod) || compareNames(a.pod, b.pod);
+  return compareByDeletionRules(a, b) || compareUids(a.facts, b.facts) || compareNames(a.pod, b.pod);
 }
 
-function compareUids(a: KObject, b: KObject): number {
-  const uidA = a.metadata.uid;
-  const uidB = b.metadata.uid;
+function compareUids(a: PodDeletionFacts, b: PodDeletionFacts): number {
+  const uidA = a.uid;
+  const uidB = b.uid;
   return uidA === uidB ? 0 : uidA < uidB ? -1 : 1;
 }
 
@@ -292,24 +345,46 @@ export function choosePodsToDelete(
   rankOfNode: (nodeName: string) => number,
   nowMs: number | undefined,
 ): Pod[] {
-  if (diff >= filteredPods.length) return filteredPods.slice(0, Math.max(diff, 0));
+  const candidates = filteredPods.map((pod): DeletionCandidate => ({ pod, facts: undefined }));
+  return chooseCandidatesToDelete(candidates, diff, rankOfNode, nowMs);
+}
+
+/** choosePodsToDelete over candidates that carry their facts (the controller's tally entries). */
+export function chooseCandidatesToDelete(
+  candidates: readonly DeletionCandidate[],
+  diff: number,
+  rankOfNode: (nodeName: string) => number,
+  nowMs: number | undefined,
+): Pod[] {
+  if (diff >= candidates.length) return podsOf(candidates, Math.max(diff, 0));
   if (diff <= 0) return [];
-  // selectFirst(ranked pods, diff, compareForDeletion), step for step (the same comparisons in the
-  // same order, so the same answer), but ranking each pod into a reused slot: only the `diff` pods
-  // kept in the heap hold a slot; a candidate that does not get in leaves its slot for the next one.
-  // Ranks are asked once per node.
-  const ranks = new Map<string, number>();
+  // selectFirst(ranked pods, diff, compareForDeletion), with the same answer, but ranking each pod
+  // into a reused slot: only the `diff` pods kept in the heap hold a slot; a candidate that does not
+  // get in leaves its slot for the next one. Ranks are asked once per node.
+  const ranks = new NodeRanks(rankOfNode);
   const heap: RankSlot[] = [];
-  for (let i = 0; i < diff; i++) heap.push(new RankSlot().fill(filteredPods[i] as Pod, rankOfNode, ranks, nowMs));
+  for (let i = 0; i < diff; i++) {
+    const candidate = candidates[i] as DeletionCandidate;
+    const facts = candidateFacts(candidate);
+    heap.push(new RankSlot().fill(candidate.pod, facts, ranks.of(facts.node), nowMs));
+  }
   for (let i = (diff >> 1) - 1; i >= 0; i--) siftDown(heap, i, compareForDeletion);
   let spare = new RankSlot();
-  for (let i = diff; i < filteredPods.length; i++) {
-    spare.fill(filteredPods[i] as Pod, rankOfNode, ranks, nowMs);
-    if (compareForDeletion(spare, heap[0] as RankSlot) < 0) {
-      const evicted = heap[0] as RankSlot;
+  for (let i = diff; i < candidates.length; i++) {
+    const candidate = candidates[i] as DeletionCandidate;
+    const facts = candidateFacts(candidate);
+    const rank = ranks.of(facts.node);
+    const last = heap[0] as RankSlot;
+    // compareForDeletion begins with rules 1-5: when they already place the candidate after the
+    // heap's last pod, so would the full comparison (in a big rollout about half the candidates
+    // stop here, their ages never bucketed).
+    const byRules1to5 = compareByRules1to5(facts, rank, last.facts, last.rank);
+    if (byRules1to5 > 0) continue;
+    spare.fill(candidate.pod, facts, rank, nowMs);
+    if (byRules1to5 < 0 || compareForDeletion(spare, last) < 0) {
       heap[0] = spare;
       siftDown(heap, 0, compareForDeletion);
-      spare = evicted;
+      spare = last;
     }
   }
   heap.sort(compareForDeletion);
@@ -318,7 +393,57 @@ export function choosePodsToDelete(
   return victims;
 }
 
-/** A RankedPod that can be refilled (choosePodsToDelete's heap entries and spare). */
+/** The first `count` candidates' pods, in order. */
+function podsOf(candidates: readonly DeletionCandidate[], count: number): Pod[] {
+  const pods: Pod[] = [];
+  for (let i = 0; i < count && i < candidates.length; i++) pods.push((candidates[i] as DeletionCandidate).pod);
+  return pods;
+}
+
+/**
+ * One node name's rank during one ranking: valid while `ranking` is that ranking's number. A
+ * pod's facts point at the slot of its node, so a ranking of thousands of pods asks each node's
+ * rank once and then reads it from the slot, without a lookup per pod.
+ */
+export interface NodeRankSlot {
+  readonly nodeName: string;
+  rank: number;
+  ranking: number;
+}
+
+const nodeRankSlots = new Map<string, NodeRankSlot>();
+
+/** The rank slot of a node name (one per name, until the table is cleared at its size limit). */
+function nodeRankSlot(nodeName: string): NodeRankSlot {
+  let slot = nodeRankSlots.get(nodeName);
+  if (slot === undefined) {
+    // A cleared table only gives later facts new slots; the old ones stay correct.
+    if (nodeRankSlots.size >= 65_536) nodeRankSlots.clear();
+    slot = { nodeName, rank: 0, ranking: 0 };
+    nodeRankSlots.set(nodeName, slot);
+  }
+  return slot;
+}
+
+/** Rankings so far: each NodeRanks takes the next number, which invalidates every slot's rank. */
+let rankingsStarted = 0;
+
+/** The rank of each node for one ranking, asked of `rankOfNode` once per node. */
+class NodeRanks {
+  private readonly ranking = ++rankingsStarted;
+
+  constructor(private readonly rankOfNode: (nodeName: string) => number) {}
+
+  of(slot: NodeRankSlot): number {
+    if (slot.ranking !== this.ranking) {
+      slot.rank = this.rankOfNode(slot.nodeName);
+      slot.ranking = this.ranking;
+    }
+    return slot.rank;
+  }
+}
+
+/** A RankedPod that can be refilled (chooseCandidatesToDelete's heap entries and spare). */
 class RankSlot implements RankedPod {
   pod: Pod = undefined as unknown as Pod;
   facts: PodDeletionFacts = undefined as unknown as PodDeletionFacts;
@@ -327,19 +452,8 @@ class RankSlot implements RankedPod {
   readyAgeBucket = -1;
   createdAgeBucket = -1;
 
-  /** rankedFacts(pod, podDeletionFacts(pod), rankOfNode(nodeName), nowMs), into this slot; `ranks` remembers the node ranks. */
-  fill(
-    pod: Pod,
-    rankOfNode: (nodeName: string) => number,
-    ranks: Map<string, number>,
-    nowMs: number | undefined,
-  ): this {
-    const facts = podDeletionFacts(pod);
-    let rank = ranks.get(facts.nodeName);
-    if (rank === undefined) {
-      rank = rankOfNode(facts.nodeName);
-      ranks.set(facts.nodeName, rank);
-    }
+  /** rankedFacts(pod, facts, rank, nowMs), into this slot. */
+  fill(pod: Pod, facts: PodDeletionFacts, rank: number, nowMs: number | undefined): this {
     this.pod = pod;
     this.facts = facts;
     this.rank = rank;

@@ -9,15 +9,15 @@
  * "claimed"; of those, the ones whose labels also match the template's are fully labeled, the
  * ready ones are ready, and the ready times are kept sorted to count the available ones at any
  * instant. Active owned pods that no longer match are kept aside for release. The claimed pods
- * themselves are kept too, with their number per node, for the syncs that choose which to delete. Counts depend on
- * the selector and template labels they were made with (the basis); a tally whose basis changed
- * is rebuilt.
+ * themselves are kept too, with their number per node and (once a sync ranked them) their
+ * deletion facts, for the syncs that choose which to delete. Counts depend on the selector and
+ * template labels they were made with (the basis); a tally whose basis changed is rebuilt.
  */
 import type { LabelSelector } from "kubernetes-types/meta/v1.js";
 import type { Pod } from "../api/kinds.ts";
 import { isPodActive, podCondition } from "../api/pod.ts";
 import { matchesSelector } from "../api/selector.ts";
-import { timestampMs } from "./controller-utils.ts";
+import { type DeletionCandidate, type PodDeletionFacts, timestampMs } from "./controller-utils.ts";
 
 export type Labels = Readonly<Record<string, string>> | undefined;
 
@@ -32,12 +32,20 @@ export interface PodCounts {
 /** A ready pod without lastTransitionTime is never available when minReadySeconds > 0. */
 const NEVER = Number.POSITIVE_INFINITY;
 
+/** A claimed pod as a deletion candidate: its facts are computed by the first sync that ranks it. */
+class ClaimedPod implements DeletionCandidate {
+  facts: PodDeletionFacts | undefined = undefined;
+
+  constructor(readonly pod: Pod) {}
+}
+
 export class ReplicaSetPodTally {
   /**
    * The claimed pods (owned, active, matching), by uid (one pod per name at a time, so the same
-   * entries and order as by "namespace/name", without building a key per event).
+   * entries and order as by "namespace/name", without building a key per event). An entry is
+   * replaced whenever its pod changes, so its facts always describe its pod.
    */
-  readonly claimed = new Map<string, Pod>();
+  readonly claimed = new Map<string, DeletionCandidate>();
   fullyLabeled = 0;
   ready = 0;
   /** Owned, active pods whose labels no longer match the selector, by uid. */
@@ -77,6 +85,36 @@ export class ReplicaSetPodTally {
     this.apply(pod, -1);
   }
 
+  /**
+   * remove(previous) then add(pod), for a new version of the same pod. Most updates (binding,
+   * status, readiness) keep the labels object, so the pod stays claimed or unmatched and stays
+   * (or not) fully labeled; only its entry, node and readiness are moved. The entry still moves to
+   * the end, as remove + add would move it.
+   */
+  replace(previous: Pod, pod: Pod): void {
+    if (!sameClaimBasis(previous, pod)) {
+      this.remove(previous);
+      this.add(pod);
+      return;
+    }
+    const uid = pod.metadata.uid;
+    if (!this.matches(pod.metadata.labels)) {
+      this.unmatched.delete(uid);
+      this.unmatched.set(uid, pod);
+      return;
+    }
+    this.claimed.delete(uid);
+    this.claimed.set(uid, new ClaimedPod(pod));
+    const previousNode = previous.spec?.nodeName ?? "";
+    const node = pod.spec?.nodeName ?? "";
+    if (node !== previousNode) {
+      this.countOnNode(previousNode, -1);
+      this.countOnNode(node, 1);
+    }
+    this.countReadiness(readySinceMs(previous), -1);
+    this.countReadiness(readySinceMs(pod), 1);
+  }
+
   /** Claimed pods on `nodeName` ("" for unscheduled ones). */
   podsOnNode(nodeName: string): number {
     return this.perNode.get(nodeName) ?? 0;
@@ -92,7 +130,7 @@ export class ReplicaSetPodTally {
   private readyTimes(): number[] {
     if (this.readySinceMs === undefined) {
       const times: number[] = [];
-      for (const pod of this.claimed.values()) {
+      for (const { pod } of this.claimed.values()) {
         const readySince = readySinceMs(pod);
         if (readySince !== undefined) times.push(readySince);
       }
@@ -112,16 +150,27 @@ export class ReplicaSetPodTally {
   private apply(pod: Pod, sign: 1 | -1): void {
     if (!isPodActive(pod)) return;
     const key = pod.metadata.uid;
-    const set = this.matches(pod.metadata.labels) ? this.claimed : this.unmatched;
-    if (sign > 0) set.set(key, pod);
-    else set.delete(key);
-    if (set === this.unmatched) return;
-    const node = pod.spec?.nodeName ?? "";
+    if (!this.matches(pod.metadata.labels)) {
+      if (sign > 0) this.unmatched.set(key, pod);
+      else this.unmatched.delete(key);
+      return;
+    }
+    if (sign > 0) this.claimed.set(key, new ClaimedPod(pod));
+    else this.claimed.delete(key);
+    this.countOnNode(pod.spec?.nodeName ?? "", sign);
+    if (hasTemplateLabels(pod.metadata.labels, this.templateLabels)) this.fullyLabeled += sign;
+    this.countReadiness(readySinceMs(pod), sign);
+  }
+
+  /** Counts a claimed pod on `node` in or out. */
+  private countOnNode(node: string, sign: 1 | -1): void {
     const onNode = (this.perNode.get(node) ?? 0) + sign;
     if (onNode === 0) this.perNode.delete(node);
     else this.perNode.set(node, onNode);
-    if (hasTemplateLabels(pod.metadata.labels, this.templateLabels)) this.fullyLabeled += sign;
-    const readySince = readySinceMs(pod);
+  }
+
+  /** Counts a claimed pod's readiness in or out (`readySince` undefined: not ready). */
+  private countReadiness(readySince: number | undefined, sign: 1 | -1): void {
     if (readySince === undefined) return;
     this.ready += sign;
     const times = this.readySinceMs;
@@ -129,6 +178,19 @@ export class ReplicaSetPodTally {
     if (sign > 0) insertSorted(times, readySince);
     else removeSorted(times, readySince);
   }
+}
+
+/**
+ * Two versions of a pod that the tally files alike apart from node and readiness: same uid, both
+ * active, and the same labels object (so the same selector and template match).
+ */
+function sameClaimBasis(previous: Pod, pod: Pod): boolean {
+  return (
+    previous.metadata.uid === pod.metadata.uid &&
+    previous.metadata.labels === pod.metadata.labels &&
+    isPodActive(previous) &&
+    isPodActive(pod)
+  );
 }
 
 /** The pod's Ready=True lastTransitionTime in virtual ms, NEVER if unset; undefined if not ready. */

@@ -15,7 +15,7 @@
 
 import type { ReplicaSetCondition, ReplicaSetStatus } from "kubernetes-types/apps/v1.js";
 import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
-import type { LabelSelector } from "kubernetes-types/meta/v1.js";
+import type { LabelSelector, OwnerReference } from "kubernetes-types/meta/v1.js";
 import { ApiError, isApiError, notFound } from "../api/errors.ts";
 import type { InformerCache } from "../api/informer.ts";
 import type { Pod } from "../api/kinds.ts";
@@ -33,8 +33,9 @@ import { Controller, type SyncResult } from "./controller.ts";
 import {
   adoptPod,
   ControllerExpectations,
-  choosePodsToDelete,
+  chooseCandidatesToDelete,
   claimAction,
+  type DeletionCandidate,
   podFromTemplate,
   podKey,
   releasePod,
@@ -113,8 +114,9 @@ export class ReplicaSetController extends Controller {
     if (needsSync && rs.metadata.deletionTimestamp === undefined) {
       manageError = this.manageReplicas(rs, key, tally, adopted);
     }
-    const status = replicaSetStatus(rs, this.podCounts(rs, tally, adopted), manageError, this.world.nowMs);
-    const updated = this.updateStatus(rs, status);
+    const counts = this.podCounts(rs, tally, adopted);
+    const conditions = replicaFailureConditions(rs, counts.replicas, manageError, this.world.nowMs);
+    const updated = this.updateStatus(rs, counts, conditions);
     if (manageError !== undefined) throw manageError;
     return availabilityRequeue(updated);
   }
@@ -184,11 +186,11 @@ export class ReplicaSetController extends Controller {
     return adopted;
   }
 
-  /** The claimed pods as a list (only deletions need it): the tally's, then the adopted ones. */
-  private claimedPods(tally: ReplicaSetPodTally, adopted: readonly Pod[]): Pod[] {
-    const pods = [...tally.claimed.values()];
-    for (const pod of adopted) pods.push(pod);
-    return pods;
+  /** The claimed pods as deletion candidates (only deletions need them): the tally's, then the adopted ones. */
+  private claimedCandidates(tally: ReplicaSetPodTally, adopted: readonly Pod[]): DeletionCandidate[] {
+    const candidates = [...tally.claimed.values()];
+    for (const pod of adopted) candidates.push({ pod, facts: undefined });
+    return candidates;
   }
 
   /** RecheckDeletionTimestamp: an uncached read before the first adoption of a sync. */
@@ -214,7 +216,9 @@ export class ReplicaSetController extends Controller {
   ): ApiError | undefined {
     const diff = tally.claimed.size + adopted.length - desiredReplicas(rs);
     if (diff < 0) return this.createPods(rs, key, Math.min(-diff, BURST_REPLICAS));
-    if (diff > 0) return this.deletePods(rs, key, this.claimedPods(tally, adopted), Math.min(diff, BURST_REPLICAS));
+    if (diff > 0) {
+      return this.deletePods(rs, key, this.claimedCandidates(tally, adopted), Math.min(diff, BURST_REPLICAS));
+    }
     return undefined;
   }
 
@@ -246,10 +250,15 @@ export class ReplicaSetController extends Controller {
   }
 
   /** Deletes `count` pods chosen by getPodsToDelete, expecting exactly those deletions. */
-  private deletePods(rs: ReplicaSetLike, key: string, pods: readonly Pod[], count: number): ApiError | undefined {
+  private deletePods(
+    rs: ReplicaSetLike,
+    key: string,
+    candidates: readonly DeletionCandidate[],
+    count: number,
+  ): ApiError | undefined {
     const related = this.relatedTallies(rs);
-    const victims = choosePodsToDelete(
-      pods,
+    const victims = chooseCandidatesToDelete(
+      candidates,
       count,
       (nodeName) => {
         let rank = 0;
@@ -299,12 +308,20 @@ export class ReplicaSetController extends Controller {
   }
 
   /**
-   * updateReplicaSetStatus: writes the status unless nothing changed; on failure reads the object
-   * from the API (uncached) and tries once more (statusUpdateRetries = 1).
+   * updateReplicaSetStatus: writes the status (calculateStatus's counts and conditions) unless
+   * nothing changed; on failure reads the object from the API (uncached) and tries once more
+   * (statusUpdateRetries = 1).
    */
-  private updateStatus(rs: ReplicaSetLike, status: ReplicaSetStatus): ReplicaSetLike {
-    if (statusUnchanged(rs, status)) return rs;
-    const next: ReplicaSetStatus = { ...status, observedGeneration: rs.metadata.generation };
+  private updateStatus(
+    rs: ReplicaSetLike,
+    counts: PodCounts,
+    conditions: ReplicaSetCondition[] | undefined,
+  ): ReplicaSetLike {
+    if (statusUnchanged(rs, counts, conditions)) return rs;
+    const next: ReplicaSetStatus = {
+      ...statusWith(rs, counts, conditions),
+      observedGeneration: rs.metadata.generation,
+    };
     // A cached copy older than the store (our own last status write not seen yet) would fail with
     // Conflict, after which Kubernetes reads the object and retries: go straight to the retry.
     const current = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
@@ -343,32 +360,48 @@ export class ReplicaSetController extends Controller {
 
   private readonly onPodEvent = (type: WatchEventType, object: KObject, previous: KObject | undefined): void => {
     const pod = object as Pod;
-    this.updateTallies(type, pod, previous as Pod | undefined);
-    if (type === "DELETED") this.deletedPod(pod);
-    else if (previous === undefined) this.addedPod(pod);
-    else this.updatedPod(previous as Pod, pod);
+    const old = previous as Pod | undefined;
+    const ref = controllerOf(pod);
+    const oldRef = old === undefined ? undefined : controllerOf(old);
+    this.updateTallies(type, pod, ref, old, oldRef);
+    // A pod controlled by another kind (a ReplicaSet's, for the ReplicationController controller)
+    // wakes nothing: every handler below would resolve its controller reference to nothing.
+    if (this.isOtherKind(ref) && (old === undefined || this.isOtherKind(oldRef))) return;
+    if (type === "DELETED") this.deletedPod(pod, ref);
+    else if (old === undefined) this.addedPod(pod, ref);
+    else this.updatedPod(old, oldRef, pod, ref);
   };
 
+  /** A controller reference to an object of another kind (resolveControllerRef would refuse it). */
+  private isOtherKind(ref: OwnerReference | undefined): boolean {
+    return ref !== undefined && ref.kind !== this.kind.kind;
+  }
+
   /** Moves a pod's contribution from its previous version's tally to its current one's. */
-  private updateTallies(type: WatchEventType, pod: Pod, previous: Pod | undefined): void {
+  private updateTallies(
+    type: WatchEventType,
+    pod: Pod,
+    ref: OwnerReference | undefined,
+    previous: Pod | undefined,
+    previousRef: OwnerReference | undefined,
+  ): void {
     if (this.tallies.size === 0) return;
-    if (previous !== undefined) {
-      const ref = controllerOf(previous);
-      if (ref !== undefined) this.tallies.get(ref.uid)?.remove(previous);
+    if (type !== "DELETED" && previous !== undefined && ref !== undefined && previousRef?.uid === ref.uid) {
+      this.tallies.get(ref.uid)?.replace(previous, pod);
+      return;
     }
+    if (previousRef !== undefined && previous !== undefined) this.tallies.get(previousRef.uid)?.remove(previous);
     if (type === "DELETED") return;
-    const ref = controllerOf(pod);
     if (ref !== undefined) this.tallies.get(ref.uid)?.add(pod);
   }
 
   /** addPod: observes the creation for the pod's controller, or wakes the controllers an orphan matches. */
-  private addedPod(pod: Pod): void {
+  private addedPod(pod: Pod, ref: OwnerReference | undefined): void {
     if (pod.metadata.deletionTimestamp !== undefined) {
       // Seen already being deleted: never count it as a creation.
-      this.deletedPod(pod);
+      this.deletedPod(pod, ref);
       return;
     }
-    const ref = controllerOf(pod);
     if (ref !== undefined) {
       const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
       if (rs === undefined) return;
@@ -385,16 +418,14 @@ export class ReplicaSetController extends Controller {
    * controller, and for a pod that just became ready also looks again after minReadySeconds + 1 s
    * (the extra second as in Kubernetes, against clock skew).
    */
-  private updatedPod(old: Pod, cur: Pod): void {
+  private updatedPod(old: Pod, oldRef: OwnerReference | undefined, cur: Pod, curRef: OwnerReference | undefined): void {
     if (cur.metadata.resourceVersion === old.metadata.resourceVersion) return;
     const labelsChanged = !sameLabels(old.metadata.labels, cur.metadata.labels);
     if (cur.metadata.deletionTimestamp !== undefined) {
-      this.deletedPod(cur);
-      if (labelsChanged) this.deletedPod(old);
+      this.deletedPod(cur, curRef);
+      if (labelsChanged) this.deletedPod(old, oldRef);
       return;
     }
-    const curRef = controllerOf(cur);
-    const oldRef = controllerOf(old);
     const refChanged = !sameOwnerReference(curRef, oldRef);
     if (refChanged && oldRef !== undefined) {
       const oldRs = this.resolveControllerRef(old.metadata.namespace, oldRef);
@@ -411,9 +442,8 @@ export class ReplicaSetController extends Controller {
     if (labelsChanged || refChanged) for (const rs of this.matchingControllers(cur)) this.enqueue(rs);
   }
 
-  /** deletePod: observes the deletion for the pod's controller. */
-  private deletedPod(pod: Pod): void {
-    const ref = controllerOf(pod);
+  /** deletePod: observes the deletion for the pod's controller (`ref`, the pod's controller reference). */
+  private deletedPod(pod: Pod, ref: OwnerReference | undefined): void {
     if (ref === undefined) return;
     const rs = this.resolveControllerRef(pod.metadata.namespace, ref);
     if (rs === undefined) return;
@@ -484,13 +514,22 @@ function replicaSetStatus(
   manageError: Error | undefined,
   nowMs: number,
 ): ReplicaSetStatus {
+  return statusWith(rs, counts, replicaFailureConditions(rs, counts.replicas, manageError, nowMs));
+}
+
+/** The object's status with these counts and conditions. */
+function statusWith(
+  rs: ReplicaSetLike,
+  counts: PodCounts,
+  conditions: ReplicaSetCondition[] | undefined,
+): ReplicaSetStatus {
   return {
     ...rs.status,
     replicas: counts.replicas,
     fullyLabeledReplicas: counts.fullyLabeled,
     readyReplicas: counts.ready,
     availableReplicas: counts.available,
-    conditions: replicaFailureConditions(rs, counts.replicas, manageError, nowMs),
+    conditions,
   };
 }
 
@@ -523,16 +562,20 @@ function replicaFailureConditions(
 }
 
 /** The steady state of updateReplicaSetStatus: counts, observedGeneration and conditions as they are. */
-function statusUnchanged(rs: ReplicaSetLike, status: ReplicaSetStatus): boolean {
+function statusUnchanged(
+  rs: ReplicaSetLike,
+  counts: PodCounts,
+  conditions: ReplicaSetCondition[] | undefined,
+): boolean {
   const current = rs.status;
   return (
     current !== undefined &&
-    current.replicas === status.replicas &&
-    current.fullyLabeledReplicas === status.fullyLabeledReplicas &&
-    current.readyReplicas === status.readyReplicas &&
-    current.availableReplicas === status.availableReplicas &&
+    current.replicas === counts.replicas &&
+    current.fullyLabeledReplicas === counts.fullyLabeled &&
+    current.readyReplicas === counts.ready &&
+    current.availableReplicas === counts.available &&
     current.observedGeneration === rs.metadata.generation &&
-    current.conditions === status.conditions
+    current.conditions === conditions
   );
 }
 
@@ -573,7 +616,7 @@ function sameLabels(
   return true;
 }
 
-function sameOwnerReference(a: ReturnType<typeof controllerOf>, b: ReturnType<typeof controllerOf>): boolean {
+function sameOwnerReference(a: OwnerReference | undefined, b: OwnerReference | undefined): boolean {
   if (a === b) return true;
   if (a === undefined || b === undefined) return false;
   return (

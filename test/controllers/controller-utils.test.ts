@@ -371,6 +371,32 @@ describe("getPodsToDelete", () => {
     expect(getPodsToDelete(mine, [], 1, NOW_MS)[0]?.metadata.name).toBe("a-on-n2");
     expect(getPodsToDelete(mine, mine, 1, NOW_MS)[0]?.metadata.name).toBe("b-on-n1");
   });
+
+  // The ranking skips the age buckets of a pod that rules 1-5 already reject; it must still give
+  // what the plain bounded heap gives, in the same input order (the order can matter: rules 6
+  // and 8 compare by uid inside a bucket, which is not transitive with the other rules).
+  fcTest.prop([
+    fc.array(
+      fc.record({
+        node: fc.constantFrom(undefined, "n1", "n2", "n3"),
+        phase: fc.constantFrom(undefined, "Pending", "Running", "Unknown"),
+        readySinceMs: fc.option(fc.constantFrom(0, 1000, 1000 + 2 ** 20, NOW_MS - 1, NOW_MS), { nil: undefined }),
+        cost: fc.constantFrom(undefined, "1", "-1"),
+        restarts: fc.integer({ min: 0, max: 2 }),
+        createdMs: fc.constantFrom(0, 1000, 2 ** 19, NOW_MS - 1, NOW_MS),
+        uid: fc.constantFrom("u1", "u2", "u3", "u4", "u5"),
+      }),
+      { maxLength: 14 },
+    ),
+    fc.integer({ min: 0, max: 15 }),
+  ])("chooses what selectFirst over the ranked pods chooses", (specs, diff) => {
+    const pods = specs.map((spec, index) => pod(`p${index}`, spec));
+    const perNode = activePodsPerNode(pods);
+    const ranked = pods.map((p) => rankedPod(p, perNode.get(p.spec?.nodeName ?? "") ?? 0, NOW_MS));
+    const expected =
+      diff >= pods.length ? pods.slice(0, diff) : selectFirst(ranked, diff, compareForDeletion).map((r) => r.pod);
+    expect(getPodsToDelete(pods, pods, diff, NOW_MS)).toEqual(expected);
+  });
 });
 
 describe("selectFirst", () => {

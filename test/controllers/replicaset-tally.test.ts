@@ -1,7 +1,8 @@
 /**
  * The ReplicaSet controller keeps running pod counts instead of walking every pod per sync. This
  * checks them against the full pass (countPods over the claimed pods) after random sequences of
- * pod changes, and checks the availability count at its boundaries.
+ * pod changes, checks that replacing a pod's version equals removing and adding it, and checks
+ * the availability count at its boundaries.
  */
 import { fc, test } from "@fast-check/vitest";
 import { describe, expect, it } from "vitest";
@@ -90,7 +91,7 @@ describe("ReplicaSetPodTally", () => {
       expect(tally.counts(minReadySeconds * 1000, nowMs)).toEqual(
         countPods(claimed, templateLabels, minReadySeconds * 1000, nowMs),
       );
-      expect([...tally.claimed.values()].map((pod) => pod.metadata.name).sort()).toEqual(
+      expect([...tally.claimed.values()].map(({ pod }) => pod.metadata.name).sort()).toEqual(
         claimed.map((pod) => pod.metadata.name).sort(),
       );
       for (const node of ["", "n1", "n2"]) {
@@ -99,6 +100,42 @@ describe("ReplicaSetPodTally", () => {
       expect([...tally.unmatched.values()].map((pod) => pod.metadata.name).sort()).toEqual(
         unmatched.map((pod) => pod.metadata.name).sort(),
       );
+    },
+  );
+
+  test.prop([fc.array(operation, { maxLength: 60 }), fc.integer({ min: 0, max: 10 }), fc.integer({ min: 0, max: 30 })])(
+    "replace(previous, pod) leaves the same counts and the same order as remove(previous) then add(pod)",
+    (operations, minReadySeconds, nowSeconds) => {
+      const replaced = new ReplicaSetPodTally(selectorSource, selectorSource, templateLabels);
+      const removedAndAdded = new ReplicaSetPodTally(selectorSource, selectorSource, templateLabels);
+      // Keep the sorted ready times from the start, so replace has to move them too.
+      replaced.counts(1000, 0);
+      removedAndAdded.counts(1000, 0);
+      const pods = new Map<string, Pod>();
+      let version = 0;
+      for (const { pod: index, state } of operations) {
+        const name = `p${index}`;
+        const previous = pods.get(name);
+        if (state === undefined) {
+          if (previous !== undefined) replaced.remove(previous);
+          if (previous !== undefined) removedAndAdded.remove(previous);
+          pods.delete(name);
+          continue;
+        }
+        const next = podOf(name, state, ++version);
+        pods.set(name, next);
+        if (previous === undefined) replaced.add(next);
+        else replaced.replace(previous, next);
+        if (previous !== undefined) removedAndAdded.remove(previous);
+        removedAndAdded.add(next);
+      }
+      const nowMs = nowSeconds * 1000;
+      const minReadyMs = minReadySeconds * 1000;
+      expect(replaced.counts(minReadyMs, nowMs)).toEqual(removedAndAdded.counts(minReadyMs, nowMs));
+      const names = (tally: ReplicaSetPodTally) => [...tally.claimed.values()].map(({ pod }) => pod.metadata.name);
+      expect(names(replaced)).toEqual(names(removedAndAdded));
+      expect([...replaced.unmatched.keys()]).toEqual([...removedAndAdded.unmatched.keys()]);
+      for (const node of ["", "n1", "n2"]) expect(replaced.podsOnNode(node)).toBe(removedAndAdded.podsOnNode(node));
     },
   );
 
