@@ -66,13 +66,40 @@ export function fromTimestamp(stamp: string): number {
   return Date.parse(stamp) - VIRTUAL_EPOCH_MS;
 }
 
+/**
+ * Keys already made, by namespace then name. Every store write and cache delivery looks objects up
+ * by key; a freshly concatenated key must be flattened and hashed on each lookup, a remembered one
+ * carries its hash. Cleared wholesale when it grows past KEY_CACHE_LIMIT (a cache only: any key
+ * can be made again).
+ */
+const keyCache = new Map<string, Map<string, string>>();
+let keyCacheSize = 0;
+const KEY_CACHE_LIMIT = 1_000_000;
+
 /** "namespace/name", the key of an object in its kind's index (as client-go's MetaNamespaceKeyFunc). */
 export function objectKey(namespace: string, name: string): string {
-  return `${namespace}/${name}`;
+  let byName = keyCache.get(namespace);
+  if (byName === undefined) {
+    byName = new Map();
+    keyCache.set(namespace, byName);
+  }
+  let key = byName.get(name);
+  if (key === undefined) {
+    if (keyCacheSize >= KEY_CACHE_LIMIT) {
+      keyCache.clear();
+      keyCacheSize = 0;
+      byName = new Map();
+      keyCache.set(namespace, byName);
+    }
+    key = `${namespace}/${name}`;
+    byName.set(name, key);
+    keyCacheSize++;
+  }
+  return key;
 }
 
 export function keyOf(object: { metadata: { namespace?: string; name?: string } }): string {
-  return `${object.metadata.namespace ?? DEFAULT_NAMESPACE}/${object.metadata.name ?? ""}`;
+  return objectKey(object.metadata.namespace ?? DEFAULT_NAMESPACE, object.metadata.name ?? "");
 }
 
 /** Splits "namespace/name". */

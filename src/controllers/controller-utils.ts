@@ -11,7 +11,7 @@ import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { OwnerReference } from "kubernetes-types/meta/v1.js";
 import { ApiError, conflict, notFound } from "../api/errors.ts";
 import { ANNOTATION_DELETION_COST, type Pod } from "../api/kinds.ts";
-import { controllerOf, controllerRef, fromTimestamp, type KObject, type NewObject } from "../api/object.ts";
+import { controllerOf, controllerRef, fromTimestamp, type KObject, type NewObject, objectKey } from "../api/object.ts";
 import { isPodActive, podCondition } from "../api/pod.ts";
 import type { Store } from "../api/store.ts";
 
@@ -642,7 +642,7 @@ export function filterActivePods(pods: Iterable<Pod>): Pod[] {
 
 /** PodKey: "namespace/name". */
 export function podKey(pod: Pod): string {
-  return `${pod.metadata.namespace}/${pod.metadata.name}`;
+  return objectKey(pod.metadata.namespace, pod.metadata.name);
 }
 
 /**
