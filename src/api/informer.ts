@@ -20,7 +20,8 @@ export type IndexFunction = (object: KObject) => readonly string[] | string | un
 interface Index {
   readonly kind: string;
   readonly fn: IndexFunction;
-  readonly buckets: Map<string, Map<string, KObject>>;
+  /** Index value -> keys of the objects filed under it (the objects themselves are in `kinds`). */
+  readonly buckets: Map<string, Set<string>>;
 }
 
 export class InformerCache {
@@ -108,12 +109,16 @@ export class InformerCache {
     return this.kinds.get(kind)?.size ?? 0;
   }
 
-  /** Objects filed under `value` in index `name` (empty if none). */
-  byIndex<T extends KObject = KObject>(name: string, value: string): IterableIterator<T> {
+  /** Objects filed under `value` in index `name` (empty if none), in the order they were filed. */
+  byIndex<T extends KObject = KObject>(name: string, value: string): T[] {
     const index = this.indexes.get(name);
     if (index === undefined) throw new Error(`informer ${this.name}: no index named ${name}`);
     const bucket = index.buckets.get(value);
-    return (bucket === undefined ? EMPTY.values() : bucket.values()) as IterableIterator<T>;
+    if (bucket === undefined) return [];
+    const objects = this.kinds.get(index.kind) as Map<string, KObject>;
+    const filed: T[] = [];
+    for (const key of bucket) filed.push(objects.get(key) as T);
+    return filed;
   }
 
   countByIndex(name: string, value: string): number {
@@ -188,7 +193,10 @@ export class InformerCache {
     for (const handler of handlers) handler(type, object, previous);
   }
 
-  /** Moves an object between index buckets; most updates keep their values and only swap the object. */
+  /**
+   * Moves an object's key between index buckets. Buckets hold keys, not objects, so the common
+   * update, which keeps the index values, costs two calls of the index function and nothing else.
+   */
   private reindex(
     index: Index,
     type: WatchEventType,
@@ -199,10 +207,7 @@ export class InformerCache {
     if (previous !== undefined && type !== "DELETED") {
       const before = index.fn(previous);
       const after = index.fn(object);
-      if (typeof before === "string" && before === after) {
-        (index.buckets.get(before) as Map<string, KObject>).set(key, object);
-        return;
-      }
+      if (typeof before === "string" && before === after) return;
       if (before === undefined && after === undefined) return;
     }
     if (previous !== undefined) this.unfile(index, previous, key);
@@ -213,10 +218,10 @@ export class InformerCache {
     const values = index.fn(object);
     if (values === undefined) return;
     if (typeof values === "string") {
-      this.bucket(index, values).set(key, object);
+      this.bucket(index, values).add(key);
       return;
     }
-    for (const value of values) this.bucket(index, value).set(key, object);
+    for (const value of values) this.bucket(index, value).add(key);
   }
 
   private unfile(index: Index, object: KObject, key: string): void {
@@ -231,14 +236,13 @@ export class InformerCache {
     }
   }
 
-  private bucket(index: Index, value: string): Map<string, KObject> {
+  private bucket(index: Index, value: string): Set<string> {
     let bucket = index.buckets.get(value);
     if (bucket === undefined) {
-      bucket = new Map();
+      bucket = new Set();
       index.buckets.set(value, bucket);
     }
     return bucket;
   }
 }
 
-const EMPTY = new Map<string, KObject>();
