@@ -34,13 +34,19 @@ interface PodCharge {
   memoryBytes: number;
 }
 
+/** What the checks hold for one pod: the IP it owns and the node it is charged to. */
+interface PodFacts {
+  ip: string | undefined;
+  charge: PodCharge | undefined;
+}
+
 export class InvariantChecker {
   readonly violations: InvariantViolation[] = [];
   violationCount = 0;
   private readonly ipOwner = new Map<string, string>();
-  private readonly podIp = new Map<string, string>();
+  /** Pods holding an IP or a charge (one lookup per checked event). */
+  private readonly podFacts = new Map<string, PodFacts>();
   private readonly usage = new Map<string, NodeUsage>();
-  private readonly charges = new Map<string, PodCharge>();
 
   constructor(private readonly world: World) {
     world.store.watch((type, object, previous) => {
@@ -61,19 +67,25 @@ export class InvariantChecker {
 
   private checkPod(type: WatchEventType, pod: Pod): void {
     const uid = pod.metadata.uid;
-    const gone = type === "DELETED";
     const phase = pod.status?.phase;
-    const terminal = phase === "Succeeded" || phase === "Failed";
-    this.checkIp(uid, pod, gone || terminal);
-    this.checkCapacity(uid, pod, gone || terminal);
+    const released = type === "DELETED" || phase === "Succeeded" || phase === "Failed";
+    const ip = released ? undefined : pod.status?.podIP;
+    const node = released ? undefined : pod.spec?.nodeName;
+    let facts = this.podFacts.get(uid);
+    if (facts === undefined) {
+      if (ip === undefined && node === undefined) return;
+      facts = { ip: undefined, charge: undefined };
+      this.podFacts.set(uid, facts);
+    }
+    if (facts.ip !== ip) this.checkIp(uid, pod, facts, ip);
+    if (facts.charge?.node !== node) this.checkCapacity(pod, facts, node);
+    if (facts.ip === undefined && facts.charge === undefined) this.podFacts.delete(uid);
   }
 
-  private checkIp(uid: string, pod: Pod, released: boolean): void {
-    const previousIp = this.podIp.get(uid);
-    const ip = released ? undefined : pod.status?.podIP;
-    if (previousIp === ip) return;
+  private checkIp(uid: string, pod: Pod, facts: PodFacts, ip: string | undefined): void {
+    const previousIp = facts.ip;
     if (previousIp !== undefined) {
-      this.podIp.delete(uid);
+      facts.ip = undefined;
       if (this.ipOwner.get(previousIp) === uid) this.ipOwner.delete(previousIp);
     }
     if (ip === undefined) return;
@@ -82,19 +94,17 @@ export class InvariantChecker {
       this.report("unique-pod-ip", `pod ${pod.metadata.name} got IP ${ip}, already used by a live pod (uid ${owner})`);
     }
     this.ipOwner.set(ip, uid);
-    this.podIp.set(uid, ip);
+    facts.ip = ip;
   }
 
-  private checkCapacity(uid: string, pod: Pod, released: boolean): void {
-    const node = released ? undefined : pod.spec?.nodeName;
-    const charged = this.charges.get(uid);
-    if (charged?.node === node) return;
+  private checkCapacity(pod: Pod, facts: PodFacts, node: string | undefined): void {
+    const charged = facts.charge;
     if (charged !== undefined) {
       const usage = this.usage.get(charged.node) as NodeUsage;
       usage.pods--;
       usage.cpuMilli -= charged.cpuMilli;
       usage.memoryBytes -= charged.memoryBytes;
-      this.charges.delete(uid);
+      facts.charge = undefined;
     }
     if (node === undefined) return;
     // Nodes are cluster-scoped (namespace ""); "default" is accepted for hand-made test worlds.
@@ -104,7 +114,7 @@ export class InvariantChecker {
       return;
     }
     const charge = { node, ...podRequests(pod) };
-    this.charges.set(uid, charge);
+    facts.charge = charge;
     const usage = this.usage.get(node) ?? { pods: 0, cpuMilli: 0, memoryBytes: 0 };
     this.usage.set(node, usage);
     usage.pods++;
