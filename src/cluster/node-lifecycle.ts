@@ -136,6 +136,8 @@ interface ZoneTainter {
 
 /** A node as the controller's informer shows it, with its health bookkeeping (nodeHealthData). */
 interface TrackedNode {
+  /** `node`'s name, kept here so the monitor pass need not read through `node`. */
+  readonly name: string;
   node: Node;
   /** The Ready condition's status in `node`. */
   ready: string;
@@ -146,12 +148,22 @@ interface TrackedNode {
   lastRenewMs: number;
   /** `node` carries a not-ready or unreachable NoExecute taint. */
   noExecuteTainted: boolean;
+  /** The counts of `zone`, once a monitor pass has looked them up (cleared when the zone changes). */
+  zoneCount: ZoneCount | undefined;
 }
 
-/** Ready and not-Ready node counts of one zone in a monitor pass. */
+/**
+ * Ready and not-Ready node counts of one zone in the current monitor pass. Kept across passes and
+ * reset at the start of each; a zone with no nodes in the pass counts as absent.
+ */
 interface ZoneCount {
+  readonly zone: string;
+  /** The zone's tainter (tainters are never removed, so this stays the map's entry). */
+  readonly tainter: ZoneTainter;
   ready: number;
   notReady: number;
+  /** handleDisruption's new state for the zone in this pass. */
+  nextState: ZoneState;
 }
 
 export class NodeLifecycleController implements Component {
@@ -159,6 +171,13 @@ export class NodeLifecycleController implements Component {
   private readonly nodes = new Map<string, TrackedNode>();
   private readonly zoneStates = new Map<string, ZoneState>();
   private readonly tainters = new Map<string, ZoneTainter>();
+  private readonly zoneCounts = new Map<string, ZoneCount>();
+  private readonly zoneCountList: ZoneCount[] = [];
+  /**
+   * `nodes` as a list for the monitor pass, rebuilt after a node is added or deleted. A pass walks
+   * the list it started with (a snapshot, as a copy would be): a new list replaces it, never edits it.
+   */
+  private nodeList: TrackedNode[] | undefined;
   readonly taintManager: TaintManager;
   private heartbeats: NodeHeartbeatSource | undefined;
   private suspended = false;
@@ -196,7 +215,7 @@ export class NodeLifecycleController implements Component {
   private onNode(type: WatchEventType, node: Node): void {
     const name = node.metadata.name;
     if (type === "DELETED") {
-      this.nodes.delete(name);
+      if (this.nodes.delete(name)) this.nodeList = undefined;
       this.taintManager.nodeDeleted(name);
       return;
     }
@@ -204,6 +223,7 @@ export class NodeLifecycleController implements Component {
     const noExecuteTainted = hasNodeControllerTaint(node.spec?.taints ?? []);
     if (tracked === undefined) {
       this.nodes.set(name, {
+        name,
         node,
         ready: readyStatus(node),
         zone: zoneKey(node),
@@ -211,11 +231,15 @@ export class NodeLifecycleController implements Component {
         probeTimestampMs: 0,
         lastRenewMs: 0,
         noExecuteTainted,
+        zoneCount: undefined,
       });
+      this.nodeList = undefined;
     } else {
+      const zone = zoneKey(node);
+      if (zone !== tracked.zone) tracked.zoneCount = undefined;
       tracked.node = node;
       tracked.ready = readyStatus(node);
-      tracked.zone = zoneKey(node);
+      tracked.zone = zone;
       tracked.noExecuteTainted = noExecuteTainted;
     }
     if (!this.suspended) this.reconcileConditionTaints(node);
@@ -238,20 +262,24 @@ export class NodeLifecycleController implements Component {
     if (!this.suspended) this.monitorNodeHealth();
   };
 
+  /**
+   * Runs every 5 s over every node for the whole run, so the common case (Ready before and after,
+   * not tainted, not queued) costs a lease read and no allocation.
+   */
   private monitorNodeHealth(): void {
-    const zones = new Map<string, ZoneCount>();
-    for (const tracked of [...this.nodes.values()]) {
+    const nowMs = this.world.nowMs;
+    const graceMs = this.world.config.timing.nodeMonitorGracePeriodMs;
+    for (const count of this.zoneCountList) {
+      count.ready = 0;
+      count.notReady = 0;
+    }
+    for (const tracked of this.trackedNodes()) {
       const observed = tracked.ready;
-      const current = this.updateNodeHealth(tracked);
-      let count = zones.get(tracked.zone);
-      if (count === undefined) {
-        this.ensureTainter(tracked.zone);
-        count = { ready: 0, notReady: 0 };
-        zones.set(tracked.zone, count);
-      }
+      const current = this.updateNodeHealth(tracked, nowMs, graceMs);
+      const count = tracked.zoneCount ?? this.zoneCountOf(tracked);
       if (current === "True") count.ready++;
       else count.notReady++;
-      this.processTaintBaseEviction(tracked, observed);
+      this.processTaintBaseEviction(tracked, observed, count.tainter);
       if (current !== "True" && observed === "True") {
         const node = tracked.node;
         this.world.recordEvent(
@@ -263,13 +291,30 @@ export class NodeLifecycleController implements Component {
         this.markPodsNotReady(node.metadata.name);
       }
     }
-    this.handleDisruption(zones);
+    this.handleDisruption();
+  }
+
+  private trackedNodes(): readonly TrackedNode[] {
+    this.nodeList ??= [...this.nodes.values()];
+    return this.nodeList;
+  }
+
+  /** The node's zone counts; the first node of a zone seen in a pass creates its tainter (monitorNodeHealth). */
+  private zoneCountOf(tracked: TrackedNode): ZoneCount {
+    let count = this.zoneCounts.get(tracked.zone);
+    if (count === undefined) {
+      const tainter = this.ensureTainter(tracked.zone);
+      count = { zone: tracked.zone, tainter, ready: 0, notReady: 0, nextState: "Initial" };
+      this.zoneCounts.set(tracked.zone, count);
+      this.zoneCountList.push(count);
+    }
+    tracked.zoneCount = count;
+    return count;
   }
 
   /** tryUpdateNodeHealth: returns the Ready status after this pass (Unknown once the grace is over). */
-  private updateNodeHealth(tracked: TrackedNode): string {
-    const nowMs = this.world.nowMs;
-    const renewMs = this.heartbeats?.leaseRenewTimeMs(tracked.node.metadata.name);
+  private updateNodeHealth(tracked: TrackedNode, nowMs: number, graceMs: number): string {
+    const renewMs = this.heartbeats?.leaseRenewTimeMs(tracked.name);
     if (!tracked.observed) {
       tracked.observed = true;
       tracked.probeTimestampMs = nowMs;
@@ -278,7 +323,7 @@ export class NodeLifecycleController implements Component {
       tracked.lastRenewMs = renewMs;
       tracked.probeTimestampMs = nowMs;
     }
-    if (nowMs <= tracked.probeTimestampMs + this.world.config.timing.nodeMonitorGracePeriodMs) return tracked.ready;
+    if (nowMs <= tracked.probeTimestampMs + graceMs) return tracked.ready;
     this.markConditionsUnknown(tracked.node);
     return "Unknown";
   }
@@ -336,8 +381,8 @@ export class NodeLifecycleController implements Component {
 
   // ---- NoExecute tainting ----
 
-  /** processTaintBaseEviction, with the Ready status observed at the start of the pass. */
-  private processTaintBaseEviction(tracked: TrackedNode, observed: string): void {
+  /** processTaintBaseEviction, with the Ready status observed at the start of the pass and the zone's tainter. */
+  private processTaintBaseEviction(tracked: TrackedNode, observed: string, tainter: ZoneTainter): void {
     const node = tracked.node;
     if (observed === "False" || observed === "Unknown") {
       const wanted = observed === "False" ? NOT_READY_NO_EXECUTE : UNREACHABLE_NO_EXECUTE;
@@ -347,7 +392,7 @@ export class NodeLifecycleController implements Component {
       return;
     }
     // Ready: nothing to undo for a node that is neither tainted nor queued (the common case).
-    if (tracked.noExecuteTainted || this.tainters.get(tracked.zone)?.members.has(node.metadata.name) === true) {
+    if (tracked.noExecuteTainted || (tainter.members.size > 0 && tainter.members.has(tracked.name))) {
       this.markNodeAsReachable(node);
     }
   }
@@ -443,18 +488,18 @@ export class NodeLifecycleController implements Component {
 
   // ---- zones ----
 
-  /** handleDisruption. */
-  private handleDisruption(zoneConditions: Map<string, ZoneCount>): void {
-    const newStates = new Map<string, ZoneState>();
+  /** handleDisruption, over the zones that had nodes in this pass. */
+  private handleDisruption(): void {
     let allAreFullyDisrupted = true;
-    for (const [zone, count] of zoneConditions) {
-      const state = computeZoneState(count.ready, count.notReady);
-      if (state !== "FullDisruption") allAreFullyDisrupted = false;
-      newStates.set(zone, state);
+    for (const count of this.zoneCountList) {
+      if (zoneSize(count) === 0) continue;
+      count.nextState = computeZoneState(count.ready, count.notReady);
+      if (count.nextState !== "FullDisruption") allAreFullyDisrupted = false;
     }
     let allWereFullyDisrupted = true;
-    for (const [zone, state] of [...this.zoneStates]) {
-      if (!zoneConditions.has(zone)) {
+    // Deleting the entry being visited is safe while iterating a Map.
+    for (const [zone, state] of this.zoneStates) {
+      if (this.presentZoneCount(zone) === undefined) {
         this.zoneStates.delete(zone);
         continue;
       }
@@ -474,13 +519,20 @@ export class NodeLifecycleController implements Component {
       const nowMs = this.world.nowMs;
       for (const tracked of this.nodes.values()) tracked.probeTimestampMs = nowMs;
     }
-    for (const [zone, state] of [...this.zoneStates]) {
-      const next = newStates.get(zone) as ZoneState;
+    // Only existing entries are set here, which keeps the iteration order.
+    for (const [zone, state] of this.zoneStates) {
+      const count = this.presentZoneCount(zone) as ZoneCount;
+      const next = count.nextState;
       if (state === next && !allWereFullyDisrupted) continue;
-      const count = zoneConditions.get(zone);
-      this.swapLimiter(zone, zoneQps(next, count === undefined ? 0 : count.ready + count.notReady));
+      this.swapLimiter(zone, zoneQps(next, zoneSize(count)));
       this.zoneStates.set(zone, next);
     }
+  }
+
+  /** The zone's counts if it had nodes in this pass. */
+  private presentZoneCount(zone: string): ZoneCount | undefined {
+    const count = this.zoneCounts.get(zone);
+    return count !== undefined && zoneSize(count) > 0 ? count : undefined;
   }
 
   /** RateLimitedTimedQueue.SwapLimiter: a new bucket (full, unless the old one had no token). */
@@ -560,6 +612,10 @@ function setTaints(draft: Draft<Node>, taints: Taint[]): void {
   writable.spec ??= {};
   if (taints.length === 0) delete writable.spec.taints;
   else writable.spec.taints = taints;
+}
+
+function zoneSize(count: ZoneCount): number {
+  return count.ready + count.notReady;
 }
 
 /** ComputeZoneState, from the zone's Ready and not-Ready node counts. */

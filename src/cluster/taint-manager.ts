@@ -65,6 +65,9 @@ export class TaintManager {
 
   /** handlePodUpdate. */
   podUpdated(type: WatchEventType, pod: Pod): void {
+    // Runs on every pod event: with no tainted node and no pending eviction there is nothing to
+    // schedule or cancel (the usual case), so skip building the key.
+    if (this.taintedNodes.size === 0 && this.evictions.size === 0) return;
     const key = objectKey(pod.metadata.namespace, pod.metadata.name);
     if (type === "DELETED") {
       this.cancel(key);
