@@ -6,7 +6,7 @@
  *   a pod the scheduler has bound but the cache does not show yet is "assumed" and counted from
  *   the moment of binding.
  * - For spreading, pods that are not terminating are counted per controller owner, per node and
- *   per zone, in one Int32Array per owner.
+ *   per zone, in one record per owner (a charge costs one map lookup).
  * - `order` lists the present nodes as node_tree.go does: zones in order of first appearance,
  *   taking one node of each zone in turn.
  */
@@ -37,6 +37,13 @@ export interface Charge {
   assumed: boolean;
 }
 
+/** One controller owner's pods (not terminating), in total, per node number and per zone number. */
+interface OwnerCounts {
+  total: number;
+  perNode: Int32Array;
+  perZone: Int32Array | undefined;
+}
+
 export class SchedulerCache {
   private readonly byName = new Map<string, CachedNode>();
   readonly nodes: CachedNode[] = [];
@@ -65,9 +72,8 @@ export class SchedulerCache {
   /** Present nodes with PreferNoSchedule taints (their TaintToleration score varies). */
   preferTaintNodes = 0;
   readonly charges = new Map<string, Charge>();
-  private readonly ownerNodes = new Map<string, Int32Array>();
-  private readonly ownerZones = new Map<string, Int32Array>();
-  private readonly ownerTotals = new Map<string, number>();
+  /** Spreading counts per controller owner uid (one lookup per charge). */
+  private readonly owners = new Map<string, OwnerCounts>();
 
   node(name: string): CachedNode {
     let node = this.byName.get(name);
@@ -215,35 +221,36 @@ export class SchedulerCache {
 
   /** Pods of `owner` per node number (undefined: none anywhere). */
   ownerNodeCounts(owner: string): Int32Array | undefined {
-    return this.ownerNodes.get(owner);
+    return this.owners.get(owner)?.perNode;
   }
 
   /** Pods of `owner` per zone number. */
   ownerZoneCounts(owner: string): Int32Array | undefined {
-    return this.ownerZones.get(owner);
+    return this.owners.get(owner)?.perZone;
   }
 
   private countOwner(node: CachedNode, owner: string, delta: number): void {
-    const total = (this.ownerTotals.get(owner) ?? 0) + delta;
+    let counts = this.owners.get(owner);
+    const total = (counts?.total ?? 0) + delta;
     if (total === 0) {
-      this.ownerTotals.delete(owner);
-      this.ownerNodes.delete(owner);
-      this.ownerZones.delete(owner);
+      this.owners.delete(owner);
       return;
     }
-    this.ownerTotals.set(owner, total);
-    let perNode = this.ownerNodes.get(owner);
-    if (perNode === undefined || perNode.length < this.capacity) {
-      perNode = grow(perNode, this.capacity);
-      this.ownerNodes.set(owner, perNode);
+    if (counts === undefined) {
+      counts = { total, perNode: grow(undefined, this.capacity), perZone: undefined };
+      this.owners.set(owner, counts);
+    } else {
+      counts.total = total;
+      if (counts.perNode.length < this.capacity) counts.perNode = grow(counts.perNode, this.capacity);
     }
+    const perNode = counts.perNode;
     perNode[node.index] = (perNode[node.index] as number) + delta;
     const zone = this.zoneOf[node.index] as number;
     if (zone < 0) return;
-    let perZone = this.ownerZones.get(owner);
+    let perZone = counts.perZone;
     if (perZone === undefined || perZone.length <= zone) {
       perZone = grow(perZone, Math.max(this.zones.length, zone + 1));
-      this.ownerZones.set(owner, perZone);
+      counts.perZone = perZone;
     }
     perZone[zone] = (perZone[zone] as number) + delta;
   }
@@ -253,12 +260,11 @@ export class SchedulerCache {
     const from = this.zoneOf[node.index] as number;
     const to = node.zone === undefined ? -1 : this.zoneNumber(node.zone);
     if (from === to) return;
-    for (const [owner, perNode] of this.ownerNodes) {
-      const count = perNode[node.index] ?? 0;
+    for (const counts of this.owners.values()) {
+      const count = counts.perNode[node.index] ?? 0;
       if (count === 0) continue;
-      let perZone = this.ownerZones.get(owner);
-      perZone = grow(perZone, Math.max(this.zones.length, to + 1));
-      this.ownerZones.set(owner, perZone);
+      const perZone = grow(counts.perZone, Math.max(this.zones.length, to + 1));
+      counts.perZone = perZone;
       if (from >= 0) perZone[from] = (perZone[from] as number) - count;
       if (to >= 0) perZone[to] = (perZone[to] as number) + count;
     }

@@ -9,7 +9,8 @@
  *   numFeasibleNodesToFind (adaptive percentageOfNodesToScore) feasible nodes are found, scores
  *   them (scheduling.ts) and binds to the best; ties go to the node name (kube-scheduler picks at
  *   random). Node totals live in the scheduler cache (scheduler-cache.ts), so a cycle is
- *   arithmetic on typed arrays except on tainted/unschedulable nodes or for node affinity.
+ *   arithmetic on typed arrays except on tainted/unschedulable nodes or for node affinity; each
+ *   node's resource fit and score are kept until its totals (or the pod's requests) change.
  * - A pod that fits nowhere gets PodScheduled=False/Unschedulable with FitError's message
  *   ("0/3 nodes are available: 3 Insufficient cpu.") and waits in the unschedulable set. It is
  *   tried again after `timing.schedulingRetryMs`, at once when a node changes, or when a pod
@@ -345,7 +346,8 @@ export class Scheduler implements Component {
 
   /**
    * findNodesThatPassFilters: fills this.feasible (node numbers) and, for failures, this.reasons;
-   * also counts the feasible nodes' distinct zones (the zone spreading weight needs it).
+   * also counts the feasible nodes' distinct zones (the zone spreading weight needs it) and puts
+   * each feasible node's resource score in this.base (see fitScoreOf), in the same pass.
    */
   private findFeasibleNodes(place: PodToPlace): number {
     const cache = this.cache;
@@ -354,23 +356,13 @@ export class Scheduler implements Component {
     this.feasibleZones = 0;
     if (all === 0) return 0;
     this.ensureScratch(all, cache.zones.length);
+    this.prepareResourceScores(place.requests);
     const wanted = numFeasibleNodesToFind(all);
-    const {
-      order,
-      constrained,
-      allocatablePods,
-      pods,
-      allocatableCpu,
-      requestedCpu,
-      allocatableMemory,
-      requestedMemory,
-      zoneOf,
-    } = cache;
-    const { cpuMilli, memoryBytes } = place.requests;
+    const { order, constrained, zoneOf, versions } = cache;
     const slowPath = place.constrained;
-    const zoneSeen = this.zoneSeen;
-    const feasible = this.feasible;
+    const { zoneSeen, feasible, base, scored, scoredVersion } = this;
     const stamp = ++this.cycle;
+    const zoneCount = cache.zones.length;
     let zones = 0;
     let found = 0;
     let processed = 0;
@@ -386,25 +378,27 @@ export class Scheduler implements Component {
           continue;
         }
       }
-      const freePods = (allocatablePods[i] as number) - (pods[i] as number);
-      const freeCpu = (allocatableCpu[i] as number) - (requestedCpu[i] as number);
-      const freeMemory = (allocatableMemory[i] as number) - (requestedMemory[i] as number);
-      if (
-        freePods >= 1 &&
-        (cpuMilli === 0 || cpuMilli <= freeCpu) &&
-        (memoryBytes === 0 || memoryBytes <= freeMemory)
-      ) {
+      // Kept while the node's totals stay the same (versions[i] + 1: 0 means never computed).
+      const version = (versions[i] as number) + 1;
+      if (scoredVersion[i] !== version) {
+        scored[i] = this.fitScoreOf(i);
+        scoredVersion[i] = version;
+      }
+      const score = scored[i] as number;
+      if (score !== DOES_NOT_FIT) {
+        base[found] = score;
         feasible[found++] = i;
-        const zone = zoneOf[i] as number;
-        if (zone >= 0 && zoneSeen[zone] !== stamp) {
-          zoneSeen[zone] = stamp;
-          zones++;
+        if (zones < zoneCount) {
+          // Once every zone is seen, the rest of the walk needs no zone lookups.
+          const zone = zoneOf[i] as number;
+          if (zone >= 0 && zoneSeen[zone] !== stamp) {
+            zoneSeen[zone] = stamp;
+            zones++;
+          }
         }
         continue;
       }
-      for (const reason of resourceFitFailure(freePods, freeCpu, freeMemory, place.requests) ?? []) {
-        this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
-      }
+      this.countFitFailures(i, place.requests);
     }
     this.feasibleZones = zones;
     this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % all;
@@ -414,114 +408,108 @@ export class Scheduler implements Component {
   /**
    * Scores the feasible nodes and returns the best node number; ties go to the smaller name.
    *
-   * NodeResourcesFit (LeastAllocated) + BalancedAllocation, plus ×2 PodTopologySpread with the
-   * system default constraints: raw = Σ count·log(domains + 2) + (maxSkew − 1), rounded, then
-   * MaxNodeScore·(max + min − raw)/max. Spreading is skipped for pods without a controller (the
-   * default selector is empty). NodeAffinity preferred terms and PreferNoSchedule taints are added
-   * only when they can differ between nodes: a constant does not change the choice.
+   * NodeResourcesFit (LeastAllocated) + BalancedAllocation (this.base, from findFeasibleNodes),
+   * plus ×2 PodTopologySpread with the system default constraints: raw = Σ count·log(domains + 2)
+   * + (maxSkew − 1), rounded, then MaxNodeScore·(max + min − raw)/max. Spreading is skipped for
+   * pods without a controller (the default selector is empty). NodeAffinity preferred terms and
+   * PreferNoSchedule taints are added only when they can differ between nodes: a constant does
+   * not change the choice.
    */
   private pickBest(pod: Pod, place: PodToPlace, count: number): number {
-    const cache = this.cache;
-    const { base, spread, feasible } = this;
-    const zoneOf = cache.zoneOf;
-    this.resourceScores(place, count);
-    const owner = controllerOf(pod)?.uid;
-    const perNode = owner === undefined ? undefined : cache.ownerNodeCounts(owner);
-    const perZone = owner === undefined ? undefined : cache.ownerZoneCounts(owner);
-    const hostWeight = topologyNormalizingWeight(count);
-    const zoneWeight = topologyNormalizingWeight(this.feasibleZones);
-    let min = Number.POSITIVE_INFINITY;
-    let max = 0;
-    if (owner !== undefined) {
-      // The zone term depends only on the zone: computed once per zone (the same arithmetic).
-      const zoneCount = cache.zones.length;
-      if (this.zoneTerms.length < zoneCount) this.zoneTerms = new Float64Array(zoneCount * 2);
-      const zoneTerms = this.zoneTerms;
-      for (let zone = 0; zone < zoneCount; zone++) {
-        zoneTerms[zone] = spreadScoreForCount(
-          perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number),
-          ZONE_MAX_SKEW,
-          zoneWeight,
-        );
-      }
-      for (let j = 0; j < count; j++) {
-        const i = feasible[j] as number;
-        let raw = spreadScoreForCount(
-          perNode === undefined ? 0 : (perNode[i] as number),
-          HOSTNAME_MAX_SKEW,
-          hostWeight,
-        );
-        const zone = zoneOf[i] as number;
-        if (zone >= 0) raw += zoneTerms[zone] as number;
-        const rounded = Math.round(raw);
-        spread[j] = rounded;
-        if (rounded < min) min = rounded;
-        if (rounded > max) max = rounded;
-      }
-    }
     this.addAffinityAndTaintScores(place, count);
+    const owner = controllerOf(pod)?.uid;
+    if (owner === undefined) return bestNode(this.feasible, count, this.base, this.cache.nameRank);
+    const cache = this.cache;
+    const perNode = cache.ownerNodeCounts(owner);
+    const perZone = cache.ownerZoneCounts(owner);
+    const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.feasibleZones));
+    const range = rawSpreadScores(
+      this.feasible,
+      count,
+      perNode,
+      cache.zoneOf,
+      zoneTerms,
+      topologyNormalizingWeight(count),
+      this.spread,
+    );
+    const min = range.min;
     // Raw spread scores are integers in [min, max]: normalize each value once.
-    const table = this.spreadTable(owner === undefined ? 0 : min, owner === undefined ? 0 : max);
-    const rank = cache.nameRank;
-    let best = -1;
-    let bestScore = Number.NEGATIVE_INFINITY;
-    for (let j = 0; j < count; j++) {
-      const i = feasible[j] as number;
-      const score = (base[j] as number) + (owner === undefined ? 0 : (table[(spread[j] as number) - min] as number));
-      if (score > bestScore || (score === bestScore && (rank[i] as number) < (rank[best] as number))) {
-        best = i;
-        bestScore = score;
-      }
-    }
-    return best;
+    const table = this.spreadTable(min, range.max);
+    return bestNodeWithSpread(this.feasible, count, this.base, this.spread, table, min, cache.nameRank);
   }
 
-  /**
-   * base[j] = LeastAllocated + BalancedAllocation for each feasible node. A node's value depends
-   * only on its totals and the pod's requests, so it is kept per node and reused until the node's
-   * totals change or a pod with other requests comes.
-   */
-  private resourceScores(place: PodToPlace, count: number): void {
-    const cache = this.cache;
-    const requests = place.requests;
+  /** The zone spreading term per zone number (it depends only on the zone's count). */
+  private zoneSpreadTerms(perZone: Int32Array | undefined, zoneWeight: number): Float64Array {
+    const zoneCount = this.cache.zones.length;
+    if (this.zoneTerms.length < zoneCount) this.zoneTerms = new Float64Array(zoneCount * 2);
+    const zoneTerms = this.zoneTerms;
+    for (let zone = 0; zone < zoneCount; zone++) {
+      const count = perZone === undefined || zone >= perZone.length ? 0 : (perZone[zone] as number);
+      zoneTerms[zone] = spreadScoreForCount(count, ZONE_MAX_SKEW, zoneWeight);
+    }
+    return zoneTerms;
+  }
+
+  /** Forgets the kept resource scores when the pod's requests differ from those they were for. */
+  private prepareResourceScores(requests: PodRequests): void {
+    const was = this.scoredFor;
     if (
-      requests.cpuMilli !== this.scoredFor.cpuMilli ||
-      requests.memoryBytes !== this.scoredFor.memoryBytes ||
-      requests.nonZeroCpuMilli !== this.scoredFor.nonZeroCpuMilli ||
-      requests.nonZeroMemoryBytes !== this.scoredFor.nonZeroMemoryBytes
+      requests.cpuMilli !== was.cpuMilli ||
+      requests.memoryBytes !== was.memoryBytes ||
+      requests.nonZeroCpuMilli !== was.nonZeroCpuMilli ||
+      requests.nonZeroMemoryBytes !== was.nonZeroMemoryBytes
     ) {
       this.scoredFor = requests;
       this.scoredVersion.fill(0);
     }
-    if (this.scoredVersion.length < cache.versions.length) {
-      this.scoredVersion = new Uint32Array(cache.versions.length);
-      this.scored = new Float64Array(cache.versions.length);
+    const nodes = this.cache.versions.length;
+    if (this.scoredVersion.length < nodes) {
+      this.scoredVersion = new Uint32Array(nodes);
+      this.scored = new Float64Array(nodes);
     }
-    const { base, feasible, scored, scoredVersion } = this;
-    const { versions, allocatableCpu, allocatableMemory, nonZeroCpu, nonZeroMemory, requestedCpu, requestedMemory } =
-      cache;
-    for (let j = 0; j < count; j++) {
-      const i = feasible[j] as number;
-      const version = (versions[i] as number) + 1;
-      if (scoredVersion[i] !== version) {
-        const cpuAllocatable = allocatableCpu[i] as number;
-        const memoryAllocatable = allocatableMemory[i] as number;
-        scored[i] =
-          leastAllocatedScore(
-            (nonZeroCpu[i] as number) + requests.nonZeroCpuMilli,
-            cpuAllocatable,
-            (nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes,
-            memoryAllocatable,
-          ) +
-          balancedAllocationScore(
-            (requestedCpu[i] as number) + requests.cpuMilli,
-            cpuAllocatable,
-            (requestedMemory[i] as number) + requests.memoryBytes,
-            memoryAllocatable,
-          );
-        scoredVersion[i] = version;
-      }
-      base[j] = scored[i] as number;
+  }
+
+  /**
+   * NodeResourcesFit's filter on node i for the pod of `scoredFor`: DOES_NOT_FIT, or the node's
+   * LeastAllocated + BalancedAllocation score. Both depend only on the node's totals and the
+   * pod's requests, so findFeasibleNodes keeps the result per node.
+   */
+  private fitScoreOf(i: number): number {
+    const cache = this.cache;
+    const requests = this.scoredFor;
+    const cpuAllocatable = cache.allocatableCpu[i] as number;
+    const memoryAllocatable = cache.allocatableMemory[i] as number;
+    const requestedCpu = cache.requestedCpu[i] as number;
+    const requestedMemory = cache.requestedMemory[i] as number;
+    const fits =
+      (cache.allocatablePods[i] as number) - (cache.pods[i] as number) >= 1 &&
+      (requests.cpuMilli === 0 || requests.cpuMilli <= cpuAllocatable - requestedCpu) &&
+      (requests.memoryBytes === 0 || requests.memoryBytes <= memoryAllocatable - requestedMemory);
+    if (!fits) return DOES_NOT_FIT;
+    return (
+      leastAllocatedScore(
+        (cache.nonZeroCpu[i] as number) + requests.nonZeroCpuMilli,
+        cpuAllocatable,
+        (cache.nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes,
+        memoryAllocatable,
+      ) +
+      balancedAllocationScore(
+        requestedCpu + requests.cpuMilli,
+        cpuAllocatable,
+        requestedMemory + requests.memoryBytes,
+        memoryAllocatable,
+      )
+    );
+  }
+
+  /** Counts the NodeResourcesFit reasons of a node the pod does not fit on. */
+  private countFitFailures(i: number, requests: PodRequests): void {
+    const cache = this.cache;
+    const freePods = (cache.allocatablePods[i] as number) - (cache.pods[i] as number);
+    const freeCpu = (cache.allocatableCpu[i] as number) - (cache.requestedCpu[i] as number);
+    const freeMemory = (cache.allocatableMemory[i] as number) - (cache.requestedMemory[i] as number);
+    for (const reason of resourceFitFailure(freePods, freeCpu, freeMemory, requests) ?? []) {
+      this.reasons.set(reason, (this.reasons.get(reason) ?? 0) + 1);
     }
   }
 
@@ -566,7 +554,7 @@ export class Scheduler implements Component {
   /** Assumes the pod on the node, then binds it (the binding subresource's checks first). */
   private bind(key: string, pod: Pod, node: CachedNode, place: PodToPlace): void {
     const { namespace, name, uid } = pod.metadata;
-    const current = this.world.store.get<Pod>("Pod", namespace, name);
+    const current = this.world.store.getByKey<Pod>("Pod", key); // key: objectKey(namespace, name)
     if (current === undefined || current.metadata.uid !== uid) return;
     if (current.spec?.nodeName !== undefined || current.metadata.deletionTimestamp !== undefined) return;
     this.cache.charge(key, uid, node, place.requests, controllerOf(current)?.uid, true);
@@ -583,7 +571,7 @@ export class Scheduler implements Component {
 
   private recordFailure(key: string, pod: Pod, place: PodToPlace, message: string): void {
     const { namespace, name, uid } = pod.metadata;
-    const current = this.world.store.get<Pod>("Pod", namespace, name);
+    const current = this.world.store.getByKey<Pod>("Pod", key); // key: objectKey(namespace, name)
     if (current === undefined || current.metadata.uid !== uid || !needsScheduling(current)) return;
     const condition = podCondition(current, "PodScheduled");
     if (condition?.status !== "False" || condition.reason !== "Unschedulable" || condition.message !== message) {
@@ -600,6 +588,75 @@ export class Scheduler implements Component {
     const timer = this.world.kernel.schedule(this.world.config.timing.schedulingRetryMs, this.retryDue, key);
     this.unschedulable.set(key, { uid, place, nodeEpoch: this.nodeEpoch, dirty: false, timer });
   }
+}
+
+/** fitScoreOf's value for a node the pod does not fit on (scores are never −∞). */
+const DOES_NOT_FIT = Number.NEGATIVE_INFINITY;
+
+/**
+ * PodTopologySpread raw scores of the feasible nodes into `out` (rounded hostname term plus the
+ * node's zone term), and their min and max.
+ */
+function rawSpreadScores(
+  feasible: Int32Array,
+  count: number,
+  perNode: Int32Array | undefined,
+  zoneOf: Int32Array,
+  zoneTerms: Float64Array,
+  hostWeight: number,
+  out: Float64Array,
+): { readonly min: number; readonly max: number } {
+  let min = Number.POSITIVE_INFINITY;
+  let max = 0;
+  for (let j = 0; j < count; j++) {
+    const i = feasible[j] as number;
+    let raw = spreadScoreForCount(perNode === undefined ? 0 : (perNode[i] as number), HOSTNAME_MAX_SKEW, hostWeight);
+    const zone = zoneOf[i] as number;
+    if (zone >= 0) raw += zoneTerms[zone] as number;
+    const rounded = Math.round(raw);
+    out[j] = rounded;
+    if (rounded < min) min = rounded;
+    if (rounded > max) max = rounded;
+  }
+  return { min, max };
+}
+
+/** The feasible node with the highest score; ties go to the smaller name rank. */
+function bestNode(feasible: Int32Array, count: number, scores: Float64Array, rank: Int32Array): number {
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < count; j++) {
+    const i = feasible[j] as number;
+    const score = scores[j] as number;
+    if (score > bestScore || (score === bestScore && (rank[i] as number) < (rank[best] as number))) {
+      best = i;
+      bestScore = score;
+    }
+  }
+  return best;
+}
+
+/** bestNode on base + table[spread − min] (the weighted, normalized spread score). */
+function bestNodeWithSpread(
+  feasible: Int32Array,
+  count: number,
+  base: Float64Array,
+  spread: Float64Array,
+  table: Float64Array,
+  min: number,
+  rank: Int32Array,
+): number {
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  for (let j = 0; j < count; j++) {
+    const i = feasible[j] as number;
+    const score = (base[j] as number) + (table[(spread[j] as number) - min] as number);
+    if (score > bestScore || (score === bestScore && (rank[i] as number) < (rank[best] as number))) {
+      best = i;
+      bestScore = score;
+    }
+  }
+  return best;
 }
 
 /**
@@ -640,17 +697,25 @@ function withScheduledCondition(
   nowMs: number,
 ): PodStatus {
   const conditions = status?.conditions ?? [];
-  const index = conditions.findIndex((condition) => condition.type === "PodScheduled");
+  const index = podScheduledIndex(conditions);
   const existing = index < 0 ? undefined : conditions[index];
   const condition: PodCondition = { type: "PodScheduled", status: conditionStatus };
   if (reason !== undefined) condition.reason = reason;
   if (message !== undefined) condition.message = message;
   condition.lastTransitionTime =
     existing?.status === conditionStatus ? existing.lastTransitionTime : toTimestamp(nowMs);
-  const next = [...conditions];
+  const next = conditions.slice();
   if (existing === undefined) next.push(Object.freeze(condition));
   else next[index] = Object.freeze(condition);
   return Object.freeze({ ...(status ?? {}), conditions: Object.freeze(next) as PodCondition[] });
+}
+
+/** Index of the PodScheduled condition, −1 if none (a loop: no closure per bind). */
+function podScheduledIndex(conditions: readonly PodCondition[]): number {
+  for (let index = 0; index < conditions.length; index++) {
+    if ((conditions[index] as PodCondition).type === "PodScheduled") return index;
+  }
+  return -1;
 }
 
 /** True if the update changes labels, taints, allocatable, unschedulable or the Ready status. */
