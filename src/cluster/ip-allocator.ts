@@ -34,6 +34,9 @@ export function parseIpv4(text: string): number | null {
   return value;
 }
 
+/** "0" .. "255". */
+const OCTET_TEXT: readonly string[] = Array.from({ length: 256 }, (_, octet) => String(octet));
+
 export function formatIpv4(value: number): string {
   return `${Math.floor(value / 16_777_216) % 256}.${Math.floor(value / 65_536) % 256}.${Math.floor(value / 256) % 256}.${value % 256}`;
 }
@@ -72,6 +75,9 @@ export class PodIpAllocator {
   private readonly reserved = new Map<string, number>();
   private readonly reservedValues = new Set<number>();
   private lastReserved: number | null = null;
+  /** "a.b.c." of the /24 block (value / 256) last formatted: addresses are handed out in order, mostly in one block. */
+  private prefixBlock = -1;
+  private prefixText = "";
 
   constructor(cidrText: string) {
     const cidr = parseCidr(cidrText);
@@ -104,13 +110,24 @@ export class PodIpAllocator {
     for (let step = 0; step < span; step++) {
       const candidate = this.rangeStart + ((first - this.rangeStart + step) % span);
       if (candidate === this.gateway || this.reservedValues.has(candidate)) continue;
-      const ip = formatIpv4(candidate);
+      const ip = this.format(candidate);
       this.reserved.set(ip, candidate);
       this.reservedValues.add(candidate);
       this.lastReserved = candidate;
       return ip;
     }
     return null;
+  }
+
+  /** formatIpv4(value), with one concatenation when the block's prefix is known. */
+  private format(value: number): string {
+    const block = Math.floor(value / 256);
+    if (block !== this.prefixBlock) {
+      const text = formatIpv4(value);
+      this.prefixBlock = block;
+      this.prefixText = text.slice(0, text.lastIndexOf(".") + 1);
+    }
+    return this.prefixText + (OCTET_TEXT[value % 256] as string);
   }
 
   /** Frees an address; returns false if it was not allocated here. */

@@ -2,11 +2,17 @@
  * The kubelet's in-memory view of the pods it runs: one PodRecord per pod uid, one
  * ContainerRecord per container, and the pure functions that turn them into what the API shows
  * (container statuses, phase: pkg/kubelet/kubelet_pods.go getPhase, convertToAPIContainerStatuses)
- * and what the data plane sees (the pod's process state).
+ * and what the data plane sees (the pod's process state). Container statuses are built frozen, as
+ * the store keeps them, so nothing walks them again to freeze them.
  */
-import type { ContainerState, ContainerStateTerminated, ContainerStatus } from "kubernetes-types/core/v1.js";
+import type {
+  ContainerState,
+  ContainerStateTerminated,
+  ContainerStatus,
+  PodCondition,
+} from "kubernetes-types/core/v1.js";
 import type { Pod } from "../api/kinds.ts";
-import { toTimestamp } from "../api/object.ts";
+import { objectKey, toTimestamp } from "../api/object.ts";
 import type { EventId } from "../sim/event-queue.ts";
 import { Backoff } from "./container-timing.ts";
 import type { PodIpAllocator } from "./ip-allocator.ts";
@@ -44,6 +50,9 @@ export interface ExitInfo {
   readonly message?: string;
   readonly startedAtMs: number;
   readonly finishedAtMs: number;
+  /** toTimestamp of startedAtMs and finishedAtMs, taken when the exit is recorded. */
+  readonly startedAt: string;
+  readonly finishedAt: string;
   readonly containerId: string;
 }
 
@@ -57,6 +66,8 @@ export interface PullJob {
 export interface NodeRuntime {
   readonly info: NodeInfo;
   readonly allocator: PodIpAllocator;
+  /** status.hostIPs of its pods ([{ ip: internalIP }], frozen), shared by all of them. */
+  readonly hostIPs: readonly { readonly ip: string }[];
   /** Images present on the node's disk (they survive a machine crash). */
   readonly images: Set<string>;
   /** Pulls in flight, by image; pulls on a node are serialized (serializeImagePulls = true). */
@@ -88,6 +99,12 @@ export class ContainerRecord {
   runs = 0;
   restartCount = 0;
   startedAtMs = -1;
+  /** toTimestamp(startedAtMs), memoized (see startedAt). */
+  private startedAtStamp = "";
+  private stampedAtMs = Number.NaN;
+  /** containerId, memoized for `idRuns` (it changes only with runs). */
+  private id = "";
+  private idRuns = -1;
   /** When the application of the current run is healthy (Infinity: never). */
   healthyAtMs = Number.POSITIVE_INFINITY;
   ready = false;
@@ -98,9 +115,10 @@ export class ContainerRecord {
   waitingReason = "ContainerCreating";
   waitingMessage: string | undefined = undefined;
   imagePulled = false;
-  readonly pullBackoff = new Backoff();
+  /** Created on first use: most containers never fail a pull or crash. */
+  private pullBackoffState: Backoff | null = null;
   lastPullFailureMs = 0;
-  readonly crashBackoff = new Backoff();
+  private crashBackoffState: Backoff | null = null;
   /** SIGTERM → SIGKILL grace once the preStop hook is done, in seconds. */
   killGraceSec = 0;
   /** How the pending exit ends: a graceful exit or SIGKILL. */
@@ -115,8 +133,34 @@ export class ContainerRecord {
     public image: string,
   ) {}
 
+  get pullBackoff(): Backoff {
+    this.pullBackoffState ??= new Backoff();
+    return this.pullBackoffState;
+  }
+
+  get crashBackoff(): Backoff {
+    this.crashBackoffState ??= new Backoff();
+    return this.crashBackoffState;
+  }
+
   get containerId(): string {
-    return `containerd://${this.pod.uid.slice(-12)}${String(this.index).padStart(2, "0")}${String(this.runs).padStart(4, "0")}`;
+    if (this.idRuns !== this.runs) {
+      this.id = `containerd://${this.pod.uid.slice(-12)}${String(this.index).padStart(2, "0")}${String(this.runs).padStart(4, "0")}`;
+      this.idRuns = this.runs;
+    }
+    return this.id;
+  }
+
+  /**
+   * toTimestamp(startedAtMs). Memoized because toTimestamp caches only the latest second, which
+   * a past start time (rendered again at every status write and at exit) would keep evicting.
+   */
+  get startedAt(): string {
+    if (this.stampedAtMs !== this.startedAtMs) {
+      this.startedAtStamp = toTimestamp(this.startedAtMs);
+      this.stampedAtMs = this.startedAtMs;
+    }
+    return this.startedAtStamp;
   }
 
   /** A process of this container is alive (serving or draining). */
@@ -127,6 +171,8 @@ export class ContainerRecord {
 
 export class PodRecord {
   readonly containers: ContainerRecord[];
+  /** The pod's key in the store ("namespace/name"), built once: lookups by it hash a string already hashed. */
+  readonly key: string;
   /** The pod as the kubelet last saw it through the cache. */
   pod: Pod;
   ip: string | null = null;
@@ -145,6 +191,8 @@ export class PodRecord {
   graceSec = 0;
   process: ProcessState = "absent";
   sandboxTimer: EventId = 0;
+  /** The last conditions list the kubelet rendered (frozen); undefined before the first. */
+  writtenConditions: readonly PodCondition[] | undefined = undefined;
 
   constructor(
     readonly node: NodeRuntime,
@@ -154,9 +202,13 @@ export class PodRecord {
     this.pod = pod;
     this.startTimeMs = nowMs;
     this.workerStartMs = nowMs;
-    this.containers = (pod.spec?.containers ?? []).map(
-      (container, index) => new ContainerRecord(this, index, container.name, container.image ?? ""),
-    );
+    this.key = objectKey(pod.metadata.namespace, pod.metadata.name);
+    const specs = pod.spec?.containers ?? [];
+    this.containers = [];
+    for (let index = 0; index < specs.length; index++) {
+      const spec = specs[index] as (typeof specs)[number];
+      this.containers.push(new ContainerRecord(this, index, spec.name, spec.image ?? ""));
+    }
   }
 
   get uid(): string {
@@ -193,54 +245,61 @@ export function processStateOf(record: PodRecord): ProcessState {
   return stopped ? "stopped" : "absent";
 }
 
+/** lastState of a container that never exited; shared, being frozen. */
+const NO_STATE: ContainerState = Object.freeze({});
+
 function terminated(exit: ExitInfo): ContainerStateTerminated {
   const state: ContainerStateTerminated = {
     exitCode: exit.exitCode,
     reason: exit.reason,
-    startedAt: toTimestamp(exit.startedAtMs),
-    finishedAt: toTimestamp(exit.finishedAtMs),
+    startedAt: exit.startedAt,
+    finishedAt: exit.finishedAt,
     containerID: exit.containerId,
   };
   if (exit.message !== undefined) state.message = exit.message;
-  return state;
+  return Object.freeze(state);
 }
 
-function currentState(container: ContainerRecord): { state: ContainerState; lastState: ContainerState } {
-  const last = container.lastExit;
-  if (container.hasProcess) {
-    return {
-      state: { running: { startedAt: toTimestamp(container.startedAtMs) } },
-      lastState: last === null ? {} : { terminated: terminated(last) },
-    };
-  }
-  if ((container.stage === "exited" || container.stage === "dead" || container.stage === "lost") && last !== null) {
-    const prior = container.priorExit;
-    return {
-      state: { terminated: terminated(last) },
-      lastState: prior === null ? {} : { terminated: terminated(prior) },
-    };
-  }
+function terminatedState(exit: ExitInfo | null): ContainerState {
+  return exit === null ? NO_STATE : Object.freeze({ terminated: terminated(exit) });
+}
+
+function waitingState(container: ContainerRecord): ContainerState {
   const waiting =
     container.waitingMessage === undefined
       ? { reason: container.waitingReason }
       : { reason: container.waitingReason, message: container.waitingMessage };
-  return { state: { waiting }, lastState: last === null ? {} : { terminated: terminated(last) } };
+  return Object.freeze({ waiting: Object.freeze(waiting) });
 }
 
-/** The containerStatuses entry for one container. */
+/** The containerStatuses entry for one container, deep-frozen. */
 export function containerStatus(container: ContainerRecord): ContainerStatus {
-  const { state, lastState } = currentState(container);
+  const hasProcess = container.hasProcess;
+  const last = container.lastExit;
+  const stage = container.stage;
+  let state: ContainerState;
+  let lastState: ContainerState;
+  if (hasProcess) {
+    state = Object.freeze({ running: Object.freeze({ startedAt: container.startedAt }) });
+    lastState = terminatedState(last);
+  } else if ((stage === "exited" || stage === "dead" || stage === "lost") && last !== null) {
+    state = terminatedState(last);
+    lastState = terminatedState(container.priorExit);
+  } else {
+    state = waitingState(container);
+    lastState = terminatedState(last);
+  }
   const status: ContainerStatus = {
     name: container.name,
     image: container.image,
     imageID: container.imagePulled ? container.image : "",
     ready: container.ready,
     restartCount: container.restartCount,
-    started: container.hasProcess,
+    started: hasProcess,
     state,
     lastState,
   };
-  if (container.hasProcess || container.lastExit !== null)
-    status.containerID = container.hasProcess ? container.containerId : container.lastExit?.containerId;
-  return status;
+  if (hasProcess) status.containerID = container.containerId;
+  else if (last !== null) status.containerID = last.containerId;
+  return Object.freeze(status);
 }

@@ -21,7 +21,7 @@
  *    exit after world.image(image).shutdown or SIGKILL at the remaining grace (never under 2 s),
  *    terminal status, release of the IP, then the final DELETE (grace 0, uid precondition).
  * Pod Ready = ContainersReady ∧ every readiness gate True (§5.4, pod-status.ts), recomputed when a
- * gate condition changes in the cache. Status writes go through world.store.patch only when
+ * gate condition changes in the cache. Status writes go through world.store.setStatus only when
  * something changed. Every process transition is told to the PodRuntime listeners.
  *
  * Node down: its processes are gone at once ("absent"), the kubelet ignores its pods and writes
@@ -38,7 +38,7 @@
 import type { Container, ContainerStatus, PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
-import { deepFreeze, objectKey, toTimestamp } from "../api/object.ts";
+import { objectKey, toTimestamp } from "../api/object.ts";
 import { isPodTerminal, podCondition } from "../api/pod.ts";
 import type { WatchEventType } from "../api/store.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
@@ -112,6 +112,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       this.nodes.set(info.name, {
         info,
         allocator: new PodIpAllocator(info.podCIDR),
+        hostIPs: Object.freeze([Object.freeze({ ip: info.internalIP })]),
         images: new Set(),
         pulls: new Map(),
         pullFreeAtMs: 0,
@@ -181,6 +182,9 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   // ---- watch handling ----
 
   private onPod(type: WatchEventType, pod: Pod, previous: Pod | undefined): void {
+    const nodeName = pod.spec?.nodeName;
+    // Not bound to a node: nothing for a kubelet to do (checked before the record lookup, not needed then).
+    if (nodeName === undefined && type !== "DELETED") return;
     const record = this.pods.get(pod.metadata.uid);
     // A partitioned kubelet's watch is cut: it catches up from the cache when the partition heals.
     if (record?.node.partitioned === true) return;
@@ -188,9 +192,8 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       if (record !== undefined) this.podGone(record, pod);
       return;
     }
-    const nodeName = pod.spec?.nodeName;
-    if (nodeName === undefined) return;
-    const node = this.nodes.get(nodeName);
+    const node =
+      record !== undefined && record.node.info.name === nodeName ? record.node : this.nodes.get(nodeName as string);
     if (node === undefined || node.down || node.partitioned) return;
     if (record === undefined) {
       if (!isPodTerminal(pod)) this.admit(node, pod);
@@ -220,8 +223,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     const current = podCondition(pod, "Ready");
     const gates = pod.spec?.readinessGates;
     if (gates === undefined || gates.length === 0) {
-      const allReady = record.containers.every((container) => container.ready);
-      return current === undefined || current.status !== (allReady ? "True" : "False");
+      return current === undefined || current.status !== (allContainersReady(record) ? "True" : "False");
     }
     const statuses = record.containers.map((container) => ({
       name: container.name,
@@ -512,6 +514,8 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       ...(message === undefined ? {} : { message }),
       startedAtMs: container.startedAtMs,
       finishedAtMs,
+      startedAt: container.startedAt,
+      finishedAt: toTimestamp(finishedAtMs),
       containerId: container.containerId,
     };
     container.ready = false;
@@ -687,9 +691,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   private finishTermination(record: PodRecord): void {
     if (!record.finished) {
       record.finished = true;
-      const ran = record.containers.filter((container) => container.lastExit !== null);
-      record.terminalPhase =
-        ran.length > 0 && ran.every((container) => container.lastExit?.exitCode === 0) ? "Succeeded" : "Failed";
+      record.terminalPhase = terminatedPhase(record);
       for (const container of record.containers) container.ready = false;
       this.releaseSandbox(record);
       this.updateProcess(record);
@@ -916,7 +918,8 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   private setProcess(record: PodRecord, state: ProcessState): void {
     if (record.process === state) return;
     record.process = state;
-    const stored = this.world.store.get<Pod>("Pod", record.namespace, record.name);
+    if (this.listeners.length === 0) return; // the lookup below is for them only
+    const stored = this.world.store.getByKey<Pod>("Pod", record.key);
     const pod = stored !== undefined && stored.metadata.uid === record.uid ? stored : record.pod;
     const nowMs = this.world.nowMs;
     for (const listener of this.listeners) listener.onProcessState(pod, state, nowMs);
@@ -925,7 +928,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   /** Writes the kubelet's view of the pod status (the fields it owns), only when something changed. */
   private writeStatus(record: PodRecord): void {
     if (record.node.down || record.node.partitioned || record.gone) return;
-    const current = this.world.store.get<Pod>("Pod", record.namespace, record.name);
+    const current = this.world.store.getByKey<Pod>("Pod", record.key);
     if (current === undefined || current.metadata.uid !== record.uid) return;
     const next = this.renderStatus(record, current);
     if (next === null) return;
@@ -952,7 +955,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     }
     if (status.hostIP !== hostIP) {
       next.hostIP = hostIP;
-      next.hostIPs = Object.freeze([Object.freeze({ ip: hostIP })]);
+      next.hostIPs = record.node.hostIPs;
       changed = true;
     }
     if (record.ip !== null && status.podIP !== record.ip) {
@@ -971,7 +974,9 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     }
     const conditions = this.conditions(record, current, containerStatuses, phase);
     if (conditions !== null) {
-      next.conditions = deepFreeze(conditions);
+      // Not deepFreeze: mergeConditions froze the entries it made, the others come from the store.
+      record.writtenConditions = Object.freeze(conditions);
+      next.conditions = record.writtenConditions;
       changed = true;
     }
     return changed ? Object.freeze(next as PodStatus) : null;
@@ -979,19 +984,20 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 
   /** The containerStatuses array, reusing the stored one (or its entries) where nothing changed. */
   private containerStatuses(record: PodRecord, stored: readonly ContainerStatus[] | undefined): ContainerStatus[] {
-    let same = stored !== undefined && stored.length === record.containers.length;
-    const statuses: ContainerStatus[] = [];
-    for (const container of record.containers) {
-      const fresh = containerStatus(container);
-      const old = stored?.[container.index];
+    const containers = record.containers;
+    // Built only from the first entry that differs; null while the stored array still says it all.
+    let statuses: ContainerStatus[] | null = stored !== undefined && stored.length === containers.length ? null : [];
+    for (let index = 0; index < containers.length; index++) {
+      const fresh = containerStatus(containers[index] as ContainerRecord);
+      const old = stored?.[index];
       if (old !== undefined && jsonEqual(old, fresh)) {
-        statuses.push(old);
+        statuses?.push(old);
         continue;
       }
-      same = false;
-      statuses.push(deepFreeze(fresh));
+      statuses ??= firstEntries(stored as readonly ContainerStatus[], index);
+      statuses.push(fresh);
     }
-    return same ? (stored as ContainerStatus[]) : (Object.freeze(statuses) as ContainerStatus[]);
+    return statuses === null ? (stored as ContainerStatus[]) : (Object.freeze(statuses) as ContainerStatus[]);
   }
 
   /** Initialized, Ready and ContainersReady (and PodScheduled if missing) merged in; null if unchanged. */
@@ -1008,7 +1014,37 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       generatePodReadyCondition(spec, record.pod.status?.conditions, containerStatuses, phase, containersReady),
       containersReady,
     ];
-    if (podCondition(current, "PodScheduled") === undefined) generated.push(SCHEDULED);
-    return mergeConditions(current.status?.conditions, generated, toTimestamp(this.world.nowMs));
+    const existing = current.status?.conditions;
+    // A list the kubelet merged holds PodScheduled (kept or added), so only others' lists are searched.
+    const ours = existing !== undefined && existing === record.writtenConditions;
+    if (!ours && podCondition(current, "PodScheduled") === undefined) {
+      generated.push(SCHEDULED);
+    }
+    return mergeConditions(existing, generated, toTimestamp(this.world.nowMs));
   }
+}
+
+/** A copy of the first `count` entries (a loop: slice on a frozen array takes V8's slow path). */
+function firstEntries<T>(entries: readonly T[], count: number): T[] {
+  const copy: T[] = [];
+  for (let index = 0; index < count; index++) copy.push(entries[index] as T);
+  return copy;
+}
+
+/** Every container is ready (the Ready condition without readiness gates). */
+function allContainersReady(record: PodRecord): boolean {
+  for (const container of record.containers) if (!container.ready) return false;
+  return true;
+}
+
+/** Succeeded when at least one container ran and every one that ran exited 0, else Failed. */
+function terminatedPhase(record: PodRecord): "Succeeded" | "Failed" {
+  let ran = false;
+  for (const container of record.containers) {
+    const exit = container.lastExit;
+    if (exit === null) continue;
+    if (exit.exitCode !== 0) return "Failed";
+    ran = true;
+  }
+  return ran ? "Succeeded" : "Failed";
 }

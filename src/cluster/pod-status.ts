@@ -3,6 +3,8 @@
  * §5.4) and the merge of kubelet-owned conditions into a pod's status (status_manager.go: a
  * condition's lastTransitionTime moves only when its status changes; conditions the kubelet does
  * not own, such as readiness gates set by a load balancer controller, are kept as they are).
+ * The generators return shared frozen conditions for the common outcomes (they run at every
+ * status write), so callers must not modify what they get.
  */
 import type { ContainerStatus, PodCondition, PodSpec } from "kubernetes-types/core/v1.js";
 
@@ -25,8 +27,53 @@ function goList(names: readonly string[]): string {
   return `[${names.join(" ")}]`;
 }
 
+const CONTAINERS_READY: GeneratedCondition = Object.freeze({ type: "ContainersReady", status: "True" });
+const POD_READY: GeneratedCondition = Object.freeze({ type: "Ready", status: "True" });
+const FAILED_CONTAINERS_READY: GeneratedCondition = Object.freeze({
+  type: "ContainersReady",
+  status: "False",
+  reason: POD_FAILED,
+});
+const COMPLETED_CONTAINERS_READY: GeneratedCondition = Object.freeze({
+  type: "ContainersReady",
+  status: "False",
+  reason: POD_COMPLETED,
+});
+
+/** ContainersReady when exactly one container, this one, is unready: by container name (few), built once. */
+const oneUnreadyByName = new Map<string, GeneratedCondition>();
+/** The Ready copy of each shared (frozen) ContainersReady condition, built once. */
+const readyCopies = new WeakMap<GeneratedCondition, GeneratedCondition>();
+
 function terminalContainersReady(phase: string | undefined): GeneratedCondition {
-  return { type: "ContainersReady", status: "False", reason: phase === "Failed" ? POD_FAILED : POD_COMPLETED };
+  return phase === "Failed" ? FAILED_CONTAINERS_READY : COMPLETED_CONTAINERS_READY;
+}
+
+function notReady(unknown: readonly string[] | undefined, unready: readonly string[] | undefined): GeneratedCondition {
+  const messages: string[] = [];
+  if (unknown !== undefined) messages.push(`containers with unknown status: ${goList(unknown)}`);
+  if (unready !== undefined) messages.push(`containers with unready status: ${goList(unready)}`);
+  return { type: "ContainersReady", status: "False", reason: CONTAINERS_NOT_READY, message: messages.join(", ") };
+}
+
+function oneUnready(name: string): GeneratedCondition {
+  let condition = oneUnreadyByName.get(name);
+  if (condition === undefined) {
+    condition = Object.freeze(notReady(undefined, [name]));
+    oneUnreadyByName.set(name, condition);
+  }
+  return condition;
+}
+
+/** ContainersReady as the pod's Ready condition (a copy with type Ready). */
+function readyCopy(containersReady: GeneratedCondition): GeneratedCondition {
+  if (!Object.isFrozen(containersReady)) return { ...containersReady, type: "Ready" };
+  let copy = readyCopies.get(containersReady);
+  if (copy === undefined) {
+    copy = Object.freeze({ ...containersReady, type: "Ready" });
+    readyCopies.set(containersReady, copy);
+  }
+  return copy;
 }
 
 /** GenerateContainersReadyCondition. `containerStatuses` undefined means the kubelet knows none. */
@@ -61,13 +108,9 @@ export function generateContainersReadyCondition(
   }
   if (phase === "Succeeded" && unknown === undefined) return terminalContainersReady(phase);
   if (phase === "Failed") return terminalContainersReady(phase);
-  if (unknown !== undefined || unready !== undefined) {
-    const messages: string[] = [];
-    if (unknown !== undefined) messages.push(`containers with unknown status: ${goList(unknown)}`);
-    if (unready !== undefined) messages.push(`containers with unready status: ${goList(unready)}`);
-    return { type: "ContainersReady", status: "False", reason: CONTAINERS_NOT_READY, message: messages.join(", ") };
-  }
-  return { type: "ContainersReady", status: "True" };
+  if (unknown === undefined && unready?.length === 1) return oneUnready(unready[0] as string);
+  if (unknown !== undefined || unready !== undefined) return notReady(unknown, unready);
+  return CONTAINERS_READY;
 }
 
 /**
@@ -81,9 +124,11 @@ export function generatePodReadyCondition(
   phase: string | undefined,
   containersReady: GeneratedCondition = generateContainersReadyCondition(spec, containerStatuses, phase),
 ): GeneratedCondition {
-  if (containersReady.status !== "True") return { ...containersReady, type: "Ready" };
+  if (containersReady.status !== "True") return readyCopy(containersReady);
+  const gates = spec?.readinessGates;
+  if (gates === undefined || gates.length === 0) return POD_READY;
   const messages: string[] = [];
-  for (const gate of spec?.readinessGates ?? []) {
+  for (const gate of gates) {
     const condition = conditions?.find((each) => each.type === gate.conditionType);
     if (condition === undefined) {
       messages.push(
@@ -98,13 +143,13 @@ export function generatePodReadyCondition(
   if (messages.length > 0) {
     return { type: "Ready", status: "False", reason: READINESS_GATES_NOT_READY, message: messages.join(", ") };
   }
-  return { type: "Ready", status: "True" };
+  return POD_READY;
 }
 
 /**
  * Merges generated conditions into `existing`: a new type is appended; a status change sets
- * lastTransitionTime to `nowStamp`; a reason or message change keeps it. Returns the new list, or
- * null when nothing would change.
+ * lastTransitionTime to `nowStamp`; a reason or message change keeps it. Returns the new list
+ * (the entries it made are frozen; the list is not), or null when nothing would change.
  */
 export function mergeConditions(
   existing: readonly PodCondition[] | undefined,
@@ -137,6 +182,7 @@ export function mergeConditions(
     if (condition.message !== undefined) next.message = condition.message;
     next.lastTransitionTime = old !== undefined && old.status === condition.status ? old.lastTransitionTime : nowStamp;
     merged ??= existing === undefined ? [] : [...existing];
+    Object.freeze(next);
     if (old === undefined) merged.push(next);
     else merged[index] = next;
   }
