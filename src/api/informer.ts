@@ -32,6 +32,7 @@ export class InformerCache {
   /** Queued watch events, as three parallel arrays (no object per event); delivered from pendingHead. */
   private readonly pendingTypes: WatchEventType[] = [];
   private readonly pendingObjects: KObject[] = [];
+  private readonly pendingKeys: string[] = [];
   private readonly pendingAtMs: number[] = [];
   private pendingHead = 0;
   private lastDeliverAtMs = 0;
@@ -47,7 +48,7 @@ export class InformerCache {
     private delay: Distribution,
   ) {
     this.stream = kernel.random(`informer/${name}`);
-    store.watch((type, object) => this.enqueue(type, object));
+    store.watch((type, object, _previous, key) => this.enqueue(type, object, key));
   }
 
   /** Changes the watch delay from now on (the `watchDelay` fault). */
@@ -125,11 +126,12 @@ export class InformerCache {
     return this.indexes.get(name)?.buckets.get(value)?.size ?? 0;
   }
 
-  private enqueue(type: WatchEventType, object: KObject): void {
+  private enqueue(type: WatchEventType, object: KObject, key: string): void {
     const deliverAtMs = Math.max(this.lastDeliverAtMs, this.kernel.nowMs + sampleMs(this.delay, this.stream));
     this.lastDeliverAtMs = deliverAtMs;
     this.pendingTypes.push(type);
     this.pendingObjects.push(object);
+    this.pendingKeys.push(key);
     this.pendingAtMs.push(deliverAtMs);
     this.armTimer();
   }
@@ -153,7 +155,7 @@ export class InformerCache {
       const object = this.pendingObjects[head] as KObject;
       // Let the delivered object go: the queue keeps no version alive longer than the cache does.
       (this.pendingObjects as (KObject | undefined)[])[head] = undefined;
-      this.apply(this.pendingTypes[head] as WatchEventType, object);
+      this.apply(this.pendingTypes[head] as WatchEventType, object, this.pendingKeys[head] as string);
     }
     this.compactPending();
     this.armTimer();
@@ -164,18 +166,19 @@ export class InformerCache {
     if (this.pendingHead === length) {
       this.pendingTypes.length = 0;
       this.pendingObjects.length = 0;
+      this.pendingKeys.length = 0;
       this.pendingAtMs.length = 0;
       this.pendingHead = 0;
     } else if (this.pendingHead > 1024 && this.pendingHead * 2 > length) {
       this.pendingTypes.splice(0, this.pendingHead);
       this.pendingObjects.splice(0, this.pendingHead);
+      this.pendingKeys.splice(0, this.pendingHead);
       this.pendingAtMs.splice(0, this.pendingHead);
       this.pendingHead = 0;
     }
   }
 
-  private apply(type: WatchEventType, object: KObject): void {
-    const key = objectKey(object.metadata.namespace, object.metadata.name);
+  private apply(type: WatchEventType, object: KObject, key: string): void {
     let map = this.kinds.get(object.kind);
     if (map === undefined) {
       map = new Map();

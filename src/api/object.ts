@@ -75,9 +75,14 @@ export function fromTimestamp(stamp: string): number {
 const keyCache = new Map<string, Map<string, string>>();
 let keyCacheSize = 0;
 const KEY_CACHE_LIMIT = 1_000_000;
+let lastNamespace = "";
+let lastName = "";
+let lastKey = "/";
 
 /** "namespace/name", the key of an object in its kind's index (as client-go's MetaNamespaceKeyFunc). */
 export function objectKey(namespace: string, name: string): string {
+  // A write asks for the same key several times in a row (lookup, store, delivery).
+  if (name === lastName && namespace === lastNamespace) return lastKey;
   let byName = keyCache.get(namespace);
   if (byName === undefined) {
     byName = new Map();
@@ -95,6 +100,9 @@ export function objectKey(namespace: string, name: string): string {
     byName.set(name, key);
     keyCacheSize++;
   }
+  lastNamespace = namespace;
+  lastName = name;
+  lastKey = key;
   return key;
 }
 

@@ -30,7 +30,13 @@ import {
 export type WatchEventType = "ADDED" | "MODIFIED" | "DELETED";
 
 /** Called synchronously for every change, in the order the store applied them. */
-export type WatchListener = (type: WatchEventType, object: KObject, previous: KObject | undefined) => void;
+export type WatchListener = (
+  type: WatchEventType,
+  object: KObject,
+  previous: KObject | undefined,
+  /** objectKey(namespace, name) of the object, already made. */
+  key: string,
+) => void;
 
 export interface DeleteOptions {
   /** Overrides the object's own grace period (pods only; other kinds have none). */
@@ -125,7 +131,7 @@ export class Store {
     const object = this.defaulted({ ...input, metadata } as unknown as KObject);
     objects.set(key, object);
     this.indexOwners(object, undefined);
-    this.emit("ADDED", object, undefined);
+    this.emit("ADDED", object, undefined, key);
     return object as T;
   }
 
@@ -358,22 +364,24 @@ export class Store {
 
   /** Stores a changed object whose resourceVersion is already minted. */
   private write(next: KObject, previous: KObject): void {
-    this.kindMap(next.kind).set(objectKey(next.metadata.namespace, next.metadata.name), next);
+    const key = objectKey(next.metadata.namespace, next.metadata.name);
+    this.kindMap(next.kind).set(key, next);
     this.indexOwners(next, previous);
-    this.emit("MODIFIED", next, previous);
+    this.emit("MODIFIED", next, previous, key);
   }
 
   /** Removes `stored` for good; the DELETED event carries `last` (its final state). */
   private remove(last: KObject, stored: KObject = last): void {
-    this.kindMap(stored.kind).delete(objectKey(stored.metadata.namespace, stored.metadata.name));
+    const key = objectKey(stored.metadata.namespace, stored.metadata.name);
+    this.kindMap(stored.kind).delete(key);
     this.unindexOwners(stored);
     const removed = this.stamp(last, last.metadata.generation);
-    this.emit("DELETED", removed, stored);
+    this.emit("DELETED", removed, stored, key);
   }
 
-  private emit(type: WatchEventType, object: KObject, previous: KObject | undefined): void {
+  private emit(type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
     this.trace.recordWatchEvent(this.kernel.nowMs, type, object);
-    for (const listener of this.listeners) listener(type, object, previous);
+    for (const listener of this.listeners) listener(type, object, previous, key);
   }
 
   /**
