@@ -189,11 +189,11 @@ export class InformerCache {
     else map.set(key, object);
     const indexes = this.indexesByKind.get(object.kind);
     if (indexes !== undefined) {
-      for (const index of indexes) this.reindex(index, type, object, previous, key);
+      for (let i = 0; i < indexes.length; i++) this.reindex(indexes[i] as Index, type, object, previous, key);
     }
     const handlers = this.handlers.get(object.kind);
     if (handlers === undefined) return;
-    for (const handler of handlers) handler(type, object, previous);
+    for (let i = 0; i < handlers.length; i++) (handlers[i] as InformerHandler)(type, object, previous);
   }
 
   /**
@@ -248,4 +248,3 @@ export class InformerCache {
     return bucket;
   }
 }
-

@@ -63,8 +63,16 @@ export function toTimestamp(virtualMs: number): string {
 
 /** Virtual milliseconds of a timestamp written by toTimestamp (or any RFC 3339 time). */
 export function fromTimestamp(stamp: string): number {
-  return Date.parse(stamp) - VIRTUAL_EPOCH_MS;
+  // Stamps have whole seconds, so the same few repeat: parse each once in a row.
+  if (stamp !== parsedStamp) {
+    parsedStamp = stamp;
+    parsedMs = Date.parse(stamp) - VIRTUAL_EPOCH_MS;
+  }
+  return parsedMs;
 }
+
+let parsedStamp = "";
+let parsedMs = Number.NaN;
 
 /**
  * Keys already made, by namespace then name. Every store write and cache delivery looks objects up
@@ -120,7 +128,10 @@ export function splitKey(key: string): { namespace: string; name: string } {
 export function controllerOf(object: { metadata: ObjectMeta }): OwnerReference | undefined {
   const refs = object.metadata.ownerReferences;
   if (refs === undefined) return undefined;
-  for (const ref of refs) if (ref.controller === true) return ref;
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i] as OwnerReference;
+    if (ref.controller === true) return ref;
+  }
   return undefined;
 }
 

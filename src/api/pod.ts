@@ -9,7 +9,10 @@ import { fromTimestamp } from "./object.ts";
 export function podCondition(pod: Pod, type: string): PodCondition | undefined {
   const conditions = pod.status?.conditions;
   if (conditions === undefined) return undefined;
-  for (const condition of conditions) if (condition.type === type) return condition;
+  for (let i = 0; i < conditions.length; i++) {
+    const condition = conditions[i] as PodCondition;
+    if (condition.type === type) return condition;
+  }
   return undefined;
 }
 

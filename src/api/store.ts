@@ -381,7 +381,8 @@ export class Store {
 
   private emit(type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
     this.trace.recordWatchEvent(this.kernel.nowMs, type, object);
-    for (const listener of this.listeners) listener(type, object, previous, key);
+    const listeners = this.listeners;
+    for (let i = 0; i < listeners.length; i++) (listeners[i] as WatchListener)(type, object, previous, key);
   }
 
   /**
@@ -496,5 +497,8 @@ function needsDefaulting(current: KObject, next: KObject): boolean {
 
 function specNeedsDefaulting(kind: string, before: unknown, after: unknown): boolean {
   if (kind !== "Pod") return true;
-  return (before as { containers?: unknown } | undefined)?.containers !== (after as { containers?: unknown } | undefined)?.containers;
+  return (
+    (before as { containers?: unknown } | undefined)?.containers !==
+    (after as { containers?: unknown } | undefined)?.containers
+  );
 }

@@ -6,7 +6,7 @@
  * The generators return shared frozen conditions for the common outcomes (they run at every
  * status write), so callers must not modify what they get.
  */
-import type { ContainerStatus, PodCondition, PodSpec } from "kubernetes-types/core/v1.js";
+import type { Container, ContainerStatus, PodCondition, PodSpec } from "kubernetes-types/core/v1.js";
 
 export const UNKNOWN_CONTAINER_STATUSES = "UnknownContainerStatuses";
 export const POD_COMPLETED = "PodCompleted";
@@ -89,9 +89,11 @@ export function generateContainersReadyCondition(
   let unready: string[] | undefined;
   const containers = spec?.containers;
   if (containers !== undefined) {
-    for (const container of containers) {
+    for (let c = 0; c < containers.length; c++) {
+      const container = containers[c] as Container;
       let status: ContainerStatus | undefined;
-      for (const each of containerStatuses) {
+      for (let i = 0; i < containerStatuses.length; i++) {
+        const each = containerStatuses[i] as ContainerStatus;
         if (each.name === container.name) {
           status = each;
           break;
@@ -157,7 +159,8 @@ export function mergeConditions(
   nowStamp: string,
 ): PodCondition[] | null {
   let merged: PodCondition[] | null = null;
-  for (const condition of generated) {
+  for (let g = 0; g < generated.length; g++) {
+    const condition = generated[g] as GeneratedCondition;
     const list = merged ?? existing;
     let index = -1;
     if (list !== undefined) {

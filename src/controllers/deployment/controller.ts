@@ -23,7 +23,7 @@ import { getPodMapForDeployment, rolloutRecreate } from "./recreate.ts";
 import { rollback } from "./rollback.ts";
 import { rolloutRolling } from "./rolling.ts";
 import { type DeploymentContext, isScalingEvent, sync, syncStatusOnly, unexpectedStrategy } from "./sync.ts";
-import { getDeploymentsForReplicaSet, getRollbackTo, replicaSetsByCreationTimestamp } from "./util.ts";
+import { getDeploymentsForReplicaSet, getRollbackTo, replicaSetsByCreationTimestamp, sortInPlace } from "./util.ts";
 
 /** Cache index: ReplicaSets without a controller, by namespace (the adoption candidates). */
 export const INDEX_ORPHAN_REPLICASETS_BY_NAMESPACE = "deployment/orphan-replicasets-by-namespace";
@@ -256,7 +256,7 @@ export class DeploymentController extends Controller {
       }
     }
     if (firstError !== undefined) throw firstError;
-    return claimed.sort(replicaSetsByCreationTimestamp);
+    return sortInPlace(claimed, replicaSetsByCreationTimestamp);
   }
 
   /** The canAdopt of ClaimObject: RecheckDeletionTimestamp once per claim, throwing its Conflict. */

@@ -25,6 +25,7 @@ import {
   newRSNewReplicas,
   replicaSetReplicas,
   replicaSetsByCreationTimestamp,
+  sortInPlace,
 } from "./util.ts";
 
 /**
@@ -116,7 +117,7 @@ export function cleanupUnhealthyReplicas(
   oldRSs: readonly ReplicaSet[],
   maxCleanupCount: number,
 ): { oldRSs: ReplicaSet[]; cleanupCount: number } {
-  const sorted = [...oldRSs].sort(replicaSetsByCreationTimestamp);
+  const sorted = sortInPlace([...oldRSs], replicaSetsByCreationTimestamp);
   let totalScaledDown = 0;
   for (let i = 0; i < sorted.length; i++) {
     if (totalScaledDown >= maxCleanupCount) break;
@@ -151,7 +152,7 @@ export function scaleDownOldReplicaSetsForRollingUpdate(
   if (availablePodCount <= minAvailable) return 0;
   const totalScaleDownCount = availablePodCount - minAvailable;
   let totalScaledDown = 0;
-  for (const targetRS of [...oldRSs].sort(replicaSetsByCreationTimestamp)) {
+  for (const targetRS of sortInPlace([...oldRSs], replicaSetsByCreationTimestamp)) {
     if (totalScaledDown >= totalScaleDownCount) break;
     const spec = replicaSetReplicas(targetRS);
     if (spec === 0) continue;

@@ -60,6 +60,7 @@ import {
   setNewReplicaSetAnnotations,
   setReplicasAnnotations,
   skipCopyAnnotation,
+  sortInPlace,
 } from "./util.ts";
 
 /** The revision history annotation is capped at 2000 characters (about 100 entries). */
@@ -438,10 +439,10 @@ function scaleProportionally(
   const deploymentReplicasToAdd = allowedSize - getReplicaCountForReplicaSets(allRSs);
   let scalingOperation = "";
   if (deploymentReplicasToAdd > 0) {
-    allRSs.sort(replicaSetsBySizeNewer);
+    sortInPlace(allRSs, replicaSetsBySizeNewer);
     scalingOperation = "up";
   } else if (deploymentReplicasToAdd < 0) {
-    allRSs.sort(replicaSetsBySizeOlder);
+    sortInPlace(allRSs, replicaSetsBySizeOlder);
     scalingOperation = "down";
   }
   const newSizes: number[] = [];
@@ -512,7 +513,7 @@ export function cleanupDeployment(ctx: DeploymentContext, oldRSs: readonly Repli
   const cleanable = oldRSs.filter((rs) => rs.metadata.deletionTimestamp === undefined);
   const diff = cleanable.length - (d.spec?.revisionHistoryLimit as number);
   if (diff <= 0) return;
-  cleanable.sort(replicaSetsByRevision);
+  sortInPlace(cleanable, replicaSetsByRevision);
   for (let i = 0; i < diff; i++) {
     const rs = cleanable[i] as ReplicaSet;
     if (!isDeletableOldReplicaSet(rs)) continue;

@@ -498,7 +498,7 @@ export function isSaturated(deployment: Deployment, rs: MaybeReplicaSet): boolea
 /** FindActiveOrLatest: the only active RS, or the newest one when none is active; undefined when several are active. */
 export function findActiveOrLatest(newRS: MaybeReplicaSet, oldRSs: readonly ReplicaSet[]): ReplicaSet | undefined {
   if ((newRS === undefined || newRS === null) && oldRSs.length === 0) return undefined;
-  const newestFirst = [...oldRSs].sort((a, b) => replicaSetsByCreationTimestamp(b, a));
+  const newestFirst = sortInPlace([...oldRSs], (a, b) => replicaSetsByCreationTimestamp(b, a));
   const active = filterActiveReplicaSets([...newestFirst, newRS]);
   if (active.length === 0) return newRS ?? newestFirst[0];
   return active.length === 1 ? active[0] : undefined;
@@ -511,35 +511,50 @@ export function findActiveOrLatest(newRS: MaybeReplicaSet, oldRSs: readonly Repl
 /** GetReplicaCountForReplicaSets: Σ spec.replicas. */
 export function getReplicaCountForReplicaSets(replicaSets: readonly MaybeReplicaSet[]): number {
   let total = 0;
-  for (const rs of replicaSets) if (rs !== undefined && rs !== null) total += replicaSetReplicas(rs);
+  for (let i = 0; i < replicaSets.length; i++) {
+    const rs = replicaSets[i];
+    if (rs !== undefined && rs !== null) total += replicaSetReplicas(rs);
+  }
   return total;
 }
 
 /** GetActualReplicaCountForReplicaSets: Σ status.replicas. */
 export function getActualReplicaCountForReplicaSets(replicaSets: readonly MaybeReplicaSet[]): number {
   let total = 0;
-  for (const rs of replicaSets) if (rs !== undefined && rs !== null) total += rs.status?.replicas ?? 0;
+  for (let i = 0; i < replicaSets.length; i++) {
+    const rs = replicaSets[i];
+    if (rs !== undefined && rs !== null) total += rs.status?.replicas ?? 0;
+  }
   return total;
 }
 
 /** GetReadyReplicaCountForReplicaSets: Σ status.readyReplicas. */
 export function getReadyReplicaCountForReplicaSets(replicaSets: readonly MaybeReplicaSet[]): number {
   let total = 0;
-  for (const rs of replicaSets) if (rs !== undefined && rs !== null) total += rs.status?.readyReplicas ?? 0;
+  for (let i = 0; i < replicaSets.length; i++) {
+    const rs = replicaSets[i];
+    if (rs !== undefined && rs !== null) total += rs.status?.readyReplicas ?? 0;
+  }
   return total;
 }
 
 /** GetAvailableReplicaCountForReplicaSets: Σ status.availableReplicas. */
 export function getAvailableReplicaCountForReplicaSets(replicaSets: readonly MaybeReplicaSet[]): number {
   let total = 0;
-  for (const rs of replicaSets) if (rs !== undefined && rs !== null) total += rs.status?.availableReplicas ?? 0;
+  for (let i = 0; i < replicaSets.length; i++) {
+    const rs = replicaSets[i];
+    if (rs !== undefined && rs !== null) total += rs.status?.availableReplicas ?? 0;
+  }
   return total;
 }
 
 /** controller.FilterActiveReplicaSets: the RSs with spec.replicas > 0 (nil entries dropped). */
 export function filterActiveReplicaSets(replicaSets: readonly MaybeReplicaSet[]): ReplicaSet[] {
   const active: ReplicaSet[] = [];
-  for (const rs of replicaSets) if (rs !== undefined && rs !== null && replicaSetReplicas(rs) > 0) active.push(rs);
+  for (let i = 0; i < replicaSets.length; i++) {
+    const rs = replicaSets[i];
+    if (rs !== undefined && rs !== null && replicaSetReplicas(rs) > 0) active.push(rs);
+  }
   return active;
 }
 
@@ -561,6 +576,25 @@ function compareNames(a: Annotated, b: Annotated): number {
 }
 
 /** ReplicaSetsByCreationTimestamp as a sort comparator: oldest first, then by name. */
+/**
+ * Sorts `items` in place and returns it, exactly as a stable Array.prototype.sort would. A
+ * Deployment has a handful of ReplicaSets, sorted on every sync; an insertion sort of a few entries
+ * allocates nothing, where the built-in sort sets up its merge state each time.
+ */
+export function sortInPlace<T>(items: T[], compare: (a: T, b: T) => number): T[] {
+  if (items.length > 16) return items.sort(compare);
+  for (let i = 1; i < items.length; i++) {
+    const item = items[i] as T;
+    let j = i - 1;
+    while (j >= 0 && compare(items[j] as T, item) > 0) {
+      items[j + 1] = items[j] as T;
+      j--;
+    }
+    items[j + 1] = item;
+  }
+  return items;
+}
+
 export function replicaSetsByCreationTimestamp(a: ReplicaSet, b: ReplicaSet): number {
   const timeA = creationMs(a);
   const timeB = creationMs(b);
@@ -687,7 +721,7 @@ function computeEqualIgnoreHash(
 function sortedByCreationTimestamp(rsList: readonly ReplicaSet[]): readonly ReplicaSet[] {
   for (let i = 1; i < rsList.length; i++) {
     if (replicaSetsByCreationTimestamp(rsList[i - 1] as ReplicaSet, rsList[i] as ReplicaSet) > 0) {
-      return [...rsList].sort(replicaSetsByCreationTimestamp);
+      return sortInPlace([...rsList], replicaSetsByCreationTimestamp);
     }
   }
   return rsList;
@@ -828,7 +862,10 @@ export function getDeploymentCondition(
 ): DeploymentCondition | undefined {
   const conditions = status?.conditions;
   if (conditions === undefined) return undefined;
-  for (const condition of conditions) if (condition.type === conditionType) return condition;
+  for (let i = 0; i < conditions.length; i++) {
+    const condition = conditions[i] as DeploymentCondition;
+    if (condition.type === conditionType) return condition;
+  }
   return undefined;
 }
 
