@@ -51,7 +51,7 @@ export class InvariantChecker {
   constructor(private readonly world: World) {
     world.store.watch((type, object, previous) => {
       if (object.kind !== "Pod") return;
-      if (type === "MODIFIED" && previous !== undefined && sameCheckedFields(previous as Pod, object as Pod)) return;
+      if (nothingToCheck(type, object as Pod, previous as Pod | undefined)) return;
       this.checkPod(type, object as Pod);
     });
   }
@@ -135,6 +135,22 @@ export class InvariantChecker {
     if (usage.memoryBytes > memory)
       this.report("node-capacity", `node ${name} memory requests exceed allocatable (pod ${pod.metadata.name})`);
   }
+}
+
+/**
+ * Events that cannot change what the checks hold, told without a lookup: a new pod has neither IP
+ * nor node yet (uids are never reused); a pod deleted after it ended was released when it ended;
+ * an update that keeps IP, phase and node.
+ */
+function nothingToCheck(type: WatchEventType, pod: Pod, previous: Pod | undefined): boolean {
+  if (type === "ADDED") return pod.status?.podIP === undefined && pod.spec?.nodeName === undefined;
+  if (previous === undefined) return false;
+  if (type === "DELETED") return isTerminalPhase(previous.status?.phase);
+  return sameCheckedFields(previous, pod);
+}
+
+function isTerminalPhase(phase: string | undefined): boolean {
+  return phase === "Succeeded" || phase === "Failed";
 }
 
 /**

@@ -193,7 +193,8 @@ export class WorkloadTracker {
 
   private observePod(type: WatchEventType, pod: Pod): void {
     const uid = pod.metadata.uid;
-    let podState = this.pods.get(uid);
+    // uids are never reused, so a new pod has no state yet: no lookup needed.
+    let podState = type === "ADDED" ? undefined : this.pods.get(uid);
     if (podState === undefined) {
       const owner = controllerOf(pod);
       const rootUid = owner === undefined ? undefined : this.rootOf.get(owner.uid);
