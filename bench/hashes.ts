@@ -10,7 +10,9 @@ import { loadScenario } from "../src/scenario/loader.ts";
 import { simulate } from "../src/simulate.ts";
 import { bigRolloutScenario } from "./rollout.ts";
 
-for (const file of readdirSync("scenarios").filter((name) => name.endsWith(".yaml")).sort()) {
+for (const file of readdirSync("scenarios")
+  .filter((name) => name.endsWith(".yaml"))
+  .sort()) {
   const loaded = loadScenario(`scenarios/${file}`);
   if (!loaded.ok) throw new Error(`${file}: ${loaded.problems.map((problem) => problem.message).join("; ")}`);
   const result = simulate(loaded.scenario);
