@@ -17,12 +17,14 @@ import type { Trace } from "../sim/trace.ts";
 import { applyDefaults, defaultNewPodStatus, hasDefaulter } from "./defaults.ts";
 import { ApiError, alreadyExists, conflict, notFound } from "./errors.ts";
 import {
+  copyWith,
   DEFAULT_NAMESPACE,
   deepFreeze,
   fromTimestamp,
   type KObject,
   type NewObject,
   objectKey,
+  shallowCopy,
   type StoredMeta,
   toTimestamp,
 } from "./object.ts";
@@ -119,16 +121,15 @@ export class Store {
     const key = objectKey(namespace, name);
     const objects = this.kindMap(input.kind);
     if (objects.has(key)) throw alreadyExists(input.kind, key);
-    const metadata: StoredMeta = {
-      ...userSetMetadata(input.metadata),
+    const metadata: StoredMeta = copyWith(userSetMetadata(input.metadata), {
       name,
       namespace,
       uid: this.mintUid(),
       resourceVersion: this.mintResourceVersion(),
       generation: 1,
       creationTimestamp: toTimestamp(this.kernel.nowMs),
-    };
-    const object = this.defaulted({ ...input, metadata } as unknown as KObject);
+    });
+    const object = this.defaulted(copyWith(input, { metadata }) as unknown as KObject);
     objects.set(key, object);
     this.indexOwners(object, undefined);
     this.emit("ADDED", object, undefined, key);
@@ -146,9 +147,9 @@ export class Store {
       const status = object.status as { phase?: string } | undefined;
       const withPhase =
         status === undefined
-          ? { ...object, status: { phase: "Pending" } }
+          ? copyWith(object, { status: { phase: "Pending" } })
           : status.phase === undefined
-            ? { ...object, status: { ...status, phase: "Pending" } }
+            ? copyWith(object, { status: copyWith(status, { phase: "Pending" }) })
             : object;
       return deepFreeze(withPhase);
     }
@@ -224,12 +225,13 @@ export class Store {
   /** A new version with `spec` and `status` swapped in, written without an immer pass. */
   private replaceParts(current: KObject, spec: unknown, status: unknown): KObject {
     if (current.spec === spec && current.status === status) return current;
-    const replaced: Record<string, unknown> = { ...current };
+    const replaced = shallowCopy(current) as unknown as Record<string, unknown>;
     if (spec !== current.spec) replaced.spec = deepFreeze(spec);
     if (status !== current.status) replaced.status = deepFreeze(status);
     // metadata.generation counts spec changes, as in applyDefaulted.
     const generation = spec !== current.spec ? current.metadata.generation + 1 : current.metadata.generation;
-    const next = this.stamp(replaced as unknown as KObject, generation);
+    replaced.metadata = this.stampedMetadata(current.metadata, generation);
+    const next = Object.freeze(replaced) as unknown as KObject;
     this.write(next, current);
     return next;
   }
@@ -310,8 +312,12 @@ export class Store {
    * what every write pays, so it is a plain copy rather than another immer pass.
    */
   private stamp<T extends KObject>(object: T, generation: number): T {
-    const metadata = Object.freeze({ ...object.metadata, resourceVersion: this.mintResourceVersion(), generation });
-    return Object.freeze({ ...object, metadata }) as T;
+    return Object.freeze(copyWith(object, { metadata: this.stampedMetadata(object.metadata, generation) })) as T;
+  }
+
+  /** The metadata with a new resourceVersion and `generation` (both keys always present). */
+  private stampedMetadata(metadata: StoredMeta, generation: number): StoredMeta {
+    return Object.freeze(copyWith(metadata, { resourceVersion: this.mintResourceVersion(), generation }));
   }
 
   private apply<T extends KObject>(current: T, recipe: (draft: Draft<T>) => void): T {
@@ -472,8 +478,10 @@ function withDeletionMark(
   deletionGracePeriodSeconds: number,
   generation: number,
 ): KObject {
-  const metadata = Object.freeze({ ...object.metadata, deletionTimestamp, deletionGracePeriodSeconds, generation });
-  return Object.freeze({ ...object, metadata });
+  const metadata = Object.freeze(
+    copyWith(object.metadata, { deletionTimestamp, deletionGracePeriodSeconds, generation }),
+  );
+  return Object.freeze(copyWith(object, { metadata }));
 }
 
 /**

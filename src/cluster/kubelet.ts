@@ -38,7 +38,7 @@
 import type { Container, ContainerStatus, PodCondition, PodStatus } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
-import { objectKey, toTimestamp } from "../api/object.ts";
+import { objectKey, shallowCopy, toTimestamp } from "../api/object.ts";
 import { isPodTerminal, podCondition } from "../api/pod.ts";
 import type { WatchEventType } from "../api/store.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
@@ -945,7 +945,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
    */
   private renderStatus(record: PodRecord, current: Pod): PodStatus | null {
     const status: PodStatus = current.status ?? {};
-    const next: Record<string, unknown> = { ...status };
+    const next = shallowCopy(status) as Record<string, unknown>;
     const phase = podPhase(record);
     const hostIP = record.node.info.internalIP;
     let changed = false;

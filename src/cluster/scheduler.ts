@@ -26,7 +26,7 @@
 import type { PodCondition, PodSpec, PodStatus } from "kubernetes-types/core/v1.js";
 import { isApiError } from "../api/errors.ts";
 import type { Node, Pod } from "../api/kinds.ts";
-import { controllerOf, objectKey, toTimestamp } from "../api/object.ts";
+import { controllerOf, copyWith, objectKey, toTimestamp } from "../api/object.ts";
 import { isPodTerminal, podCondition } from "../api/pod.ts";
 import type { WatchEventType } from "../api/store.ts";
 import type { EventId } from "../sim/event-queue.ts";
@@ -558,7 +558,7 @@ export class Scheduler implements Component {
     if (current === undefined || current.metadata.uid !== uid) return;
     if (current.spec?.nodeName !== undefined || current.metadata.deletionTimestamp !== undefined) return;
     this.cache.charge(key, uid, node, place.requests, controllerOf(current)?.uid, true);
-    const spec = Object.freeze({ ...(current.spec ?? { containers: [] }), nodeName: node.name });
+    const spec = Object.freeze(copyWith(current.spec ?? { containers: [] }, { nodeName: node.name }));
     const status = withScheduledCondition(current.status, "True", undefined, undefined, this.world.nowMs);
     this.world.store.setSpecAndStatus("Pod", namespace, name, spec, status);
     this.world.recordEvent(
@@ -707,7 +707,7 @@ function withScheduledCondition(
   const next = conditions.slice();
   if (existing === undefined) next.push(Object.freeze(condition));
   else next[index] = Object.freeze(condition);
-  return Object.freeze({ ...(status ?? {}), conditions: Object.freeze(next) as PodCondition[] });
+  return Object.freeze(copyWith(status ?? {}, { conditions: Object.freeze(next) as PodCondition[] }));
 }
 
 /** Index of the PodScheduled condition, −1 if none (a loop: no closure per bind). */

@@ -19,7 +19,7 @@ import type { LabelSelector, OwnerReference } from "kubernetes-types/meta/v1.js"
 import { ApiError, isApiError, notFound } from "../api/errors.ts";
 import type { InformerCache } from "../api/informer.ts";
 import type { Pod } from "../api/kinds.ts";
-import { controllerOf, type KObject, objectKey, splitKey, toTimestamp } from "../api/object.ts";
+import { controllerOf, copyWith, type KObject, objectKey, splitKey, toTimestamp } from "../api/object.ts";
 import { isPodActive, podCondition } from "../api/pod.ts";
 import { isEmptySelector, matchesSelector } from "../api/selector.ts";
 import type { WatchEventType } from "../api/store.ts";
@@ -318,10 +318,9 @@ export class ReplicaSetController extends Controller {
     conditions: ReplicaSetCondition[] | undefined,
   ): ReplicaSetLike {
     if (statusUnchanged(rs, counts, conditions)) return rs;
-    const next: ReplicaSetStatus = {
-      ...statusWith(rs, counts, conditions),
+    const next: ReplicaSetStatus = copyWith(statusWith(rs, counts, conditions), {
       observedGeneration: rs.metadata.generation,
-    };
+    });
     // A cached copy older than the store (our own last status write not seen yet) would fail with
     // Conflict, after which Kubernetes reads the object and retries: go straight to the retry.
     const current = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
@@ -523,14 +522,13 @@ function statusWith(
   counts: PodCounts,
   conditions: ReplicaSetCondition[] | undefined,
 ): ReplicaSetStatus {
-  return {
-    ...rs.status,
+  return copyWith(rs.status ?? {}, {
     replicas: counts.replicas,
     fullyLabeledReplicas: counts.fullyLabeled,
     readyReplicas: counts.ready,
     availableReplicas: counts.available,
     conditions,
-  };
+  });
 }
 
 /** The conditions after a sync: ReplicaFailure added on failure if absent, removed on success. */

@@ -13,7 +13,7 @@ import { castDraft, type Draft, produce } from "immer";
 import type { DeploymentStatus } from "kubernetes-types/apps/v1.js";
 import { ApiError, isApiError, notFound } from "../../api/errors.ts";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
-import { controllerOf, controllerRef, deepFreeze, type NewObject } from "../../api/object.ts";
+import { controllerOf, controllerRef, copyWith, deepFreeze, type NewObject } from "../../api/object.ts";
 import type { World } from "../../world/world.ts";
 import {
   computeHash,
@@ -105,7 +105,7 @@ export function setWorkingStatus(ctx: DeploymentContext, status: DeploymentStatu
     });
     return;
   }
-  ctx.d = Object.freeze({ ...d, status: deepFreeze(status) });
+  ctx.d = Object.freeze(copyWith(d, { status: deepFreeze(status) }));
 }
 
 /** The draft's status, created empty if absent (Go's Status is a value, never nil). */

@@ -19,7 +19,7 @@ import type { PodTemplateSpec } from "kubernetes-types/core/v1.js";
 import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
 import { LABEL_POD_TEMPLATE_HASH } from "../../api/kinds.ts";
-import { fromTimestamp, toTimestamp, VIRTUAL_EPOCH_MS } from "../../api/object.ts";
+import { fromTimestamp, shallowCopy, toTimestamp, VIRTUAL_EPOCH_MS } from "../../api/object.ts";
 import { isEmptySelector, matchesSelector } from "../../api/selector.ts";
 import { timestampMs } from "../controller-utils.ts";
 
@@ -877,7 +877,7 @@ export function getDeploymentCondition(
 export function setDeploymentCondition(status: DeploymentStatus, condition: DeploymentCondition): void {
   const current = getDeploymentCondition(status, condition.type);
   if (current !== undefined && current.status === condition.status && current.reason === condition.reason) return;
-  const next = { ...condition };
+  const next = shallowCopy(condition);
   if (current !== undefined && current.status === condition.status)
     next.lastTransitionTime = current.lastTransitionTime;
   status.conditions = [...filterOutCondition(status.conditions, condition.type), next];
