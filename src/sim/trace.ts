@@ -48,7 +48,9 @@ export class Trace {
 
   private writeLine(line: string): void {
     this.lineCount++;
-    (this.hash as Hash).update(`${line}\n`);
+    // Two updates rather than one of `${line}\n`: no copy of the (often kilobytes long) line.
+    (this.hash as Hash).update(line);
+    (this.hash as Hash).update("\n");
     if (this.fd === null) return;
     this.buffer.push(line);
     this.bufferedBytes += line.length + 1;
