@@ -6,6 +6,10 @@
  * earlier one, whatever the sampled delays) and, on delivery, updates its copy, its indexes, and
  * calls the handlers registered for that kind. Controllers read only from here, so they act on
  * state that is `watchDelay` old, as real ones do.
+ *
+ * A cache starts with the store (a World makes both together) and never lists: it sees every
+ * object from its first event, so the version an event replaces in the cache is the one it
+ * replaced in the store, which the store hands over with the event.
  */
 import type { Kernel } from "../sim/kernel.ts";
 import { type Distribution, type RandomStream, sampleMs } from "../sim/random.ts";
@@ -33,6 +37,8 @@ export class InformerCache {
   private readonly pendingTypes: WatchEventType[] = [];
   private readonly pendingObjects: KObject[] = [];
   private readonly pendingKeys: string[] = [];
+  /** The version each pending event replaces: the store's previous, which is the cache's too, as it applies every event in order. */
+  private readonly pendingPrevious: (KObject | undefined)[] = [];
   private readonly pendingAtMs: number[] = [];
   private pendingHead = 0;
   private lastDeliverAtMs = 0;
@@ -48,7 +54,7 @@ export class InformerCache {
     private delay: Distribution,
   ) {
     this.stream = kernel.random(`informer/${name}`);
-    store.watch((type, object, _previous, key) => this.enqueue(type, object, key));
+    store.watch((type, object, previous, key) => this.enqueue(type, object, previous, key));
   }
 
   /** Changes the watch delay from now on (the `watchDelay` fault). */
@@ -126,12 +132,13 @@ export class InformerCache {
     return this.indexes.get(name)?.buckets.get(value)?.size ?? 0;
   }
 
-  private enqueue(type: WatchEventType, object: KObject, key: string): void {
+  private enqueue(type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
     const deliverAtMs = Math.max(this.lastDeliverAtMs, this.kernel.nowMs + sampleMs(this.delay, this.stream));
     this.lastDeliverAtMs = deliverAtMs;
     this.pendingTypes.push(type);
     this.pendingObjects.push(object);
     this.pendingKeys.push(key);
+    this.pendingPrevious.push(previous);
     this.pendingAtMs.push(deliverAtMs);
     this.armTimer();
   }
@@ -155,7 +162,9 @@ export class InformerCache {
       const object = this.pendingObjects[head] as KObject;
       // Let the delivered object go: the queue keeps no version alive longer than the cache does.
       (this.pendingObjects as (KObject | undefined)[])[head] = undefined;
-      this.apply(this.pendingTypes[head] as WatchEventType, object, this.pendingKeys[head] as string);
+      const previous = this.pendingPrevious[head];
+      this.pendingPrevious[head] = undefined;
+      this.apply(this.pendingTypes[head] as WatchEventType, object, previous, this.pendingKeys[head] as string);
     }
     this.compactPending();
     this.armTimer();
@@ -167,24 +176,25 @@ export class InformerCache {
       this.pendingTypes.length = 0;
       this.pendingObjects.length = 0;
       this.pendingKeys.length = 0;
+      this.pendingPrevious.length = 0;
       this.pendingAtMs.length = 0;
       this.pendingHead = 0;
     } else if (this.pendingHead > 1024 && this.pendingHead * 2 > length) {
       this.pendingTypes.splice(0, this.pendingHead);
       this.pendingObjects.splice(0, this.pendingHead);
       this.pendingKeys.splice(0, this.pendingHead);
+      this.pendingPrevious.splice(0, this.pendingHead);
       this.pendingAtMs.splice(0, this.pendingHead);
       this.pendingHead = 0;
     }
   }
 
-  private apply(type: WatchEventType, object: KObject, key: string): void {
+  private apply(type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
     let map = this.kinds.get(object.kind);
     if (map === undefined) {
       map = new Map();
       this.kinds.set(object.kind, map);
     }
-    const previous = map.get(key);
     if (type === "DELETED") map.delete(key);
     else map.set(key, object);
     const indexes = this.indexesByKind.get(object.kind);
