@@ -704,7 +704,8 @@ function withScheduledCondition(
   if (message !== undefined) condition.message = message;
   condition.lastTransitionTime =
     existing?.status === conditionStatus ? existing.lastTransitionTime : toTimestamp(nowMs);
-  const next = conditions.slice();
+  // Spread, not slice: slice is several times slower on a frozen array (V8 leaves its fast path).
+  const next = [...conditions];
   if (existing === undefined) next.push(Object.freeze(condition));
   else next[index] = Object.freeze(condition);
   return Object.freeze(copyWith(status ?? {}, { conditions: Object.freeze(next) as PodCondition[] }));

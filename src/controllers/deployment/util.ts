@@ -895,7 +895,14 @@ function filterOutCondition(
   conditionType: string,
 ): DeploymentCondition[] {
   if (conditions === undefined) return [];
-  return conditions.filter((condition) => condition.type !== conditionType);
+  // A loop, not filter: status lists are frozen, and Array builtins are several times slower on
+  // frozen arrays (V8 leaves their fast path).
+  const kept: DeploymentCondition[] = [];
+  for (let i = 0; i < conditions.length; i++) {
+    const condition = conditions[i] as DeploymentCondition;
+    if (condition.type !== conditionType) kept.push(condition);
+  }
+  return kept;
 }
 
 /** ReplicaSetToDeploymentCondition: an RS's ReplicaFailure condition, promoted to the Deployment. */
