@@ -99,27 +99,8 @@ export class WorkloadTracker {
   }
 
   private observe(type: WatchEventType, object: KObject, previous: KObject | undefined): void {
-    if (object.kind === "Pod") {
-      if (type === "MODIFIED" && previous !== undefined && sameTrackedFields(previous as Pod, object as Pod)) {
-        this.observeTime(object as Pod);
-      } else {
-        this.observePod(type, object as Pod);
-      }
-    } else if (WORKLOAD_KINDS.has(object.kind)) this.observeWorkload(type, object, previous);
-  }
-
-  /**
-   * A pod update that changes nothing the tracker reads (liveness, readiness, owner): only time
-   * has passed, so pods whose minReadySeconds ran out are promoted, through the small owner maps
-   * rather than the per-pod one.
-   */
-  private observeTime(pod: Pod): void {
-    const owner = controllerOf(pod);
-    const rootUid = owner === undefined ? undefined : this.rootOf.get(owner.uid);
-    const state = rootUid === undefined ? undefined : this.workloads.get(rootUid);
-    if (state === undefined) return;
-    this.promoteAvailable(state);
-    this.updatePeaks(state);
+    if (object.kind === "Pod") this.observePod(type, object as Pod);
+    else if (WORKLOAD_KINDS.has(object.kind)) this.observeWorkload(type, object, previous);
   }
 
   private observeWorkload(type: WatchEventType, object: KObject, previous: KObject | undefined): void {
@@ -294,15 +275,6 @@ function readySinceMs(pod: Pod): number | undefined {
   const ready = podCondition(pod, "Ready");
   if (ready?.status !== "True") return undefined;
   return ready.lastTransitionTime === undefined ? 0 : fromTimestamp(ready.lastTransitionTime);
-}
-
-/** Whether an update keeps what observePod reads: deletion mark, conditions (readiness) and owners. */
-function sameTrackedFields(previous: Pod, pod: Pod): boolean {
-  return (
-    previous.metadata.deletionTimestamp === pod.metadata.deletionTimestamp &&
-    previous.status?.conditions === pod.status?.conditions &&
-    previous.metadata.ownerReferences === pod.metadata.ownerReferences
-  );
 }
 
 function templateChanged(previous: KObject, next: KObject): boolean {
