@@ -85,41 +85,38 @@ describe("EventQueue", () => {
   test.prop([
     fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.boolean()), { maxLength: 300 }),
     fc.integer({ min: 2, max: 40 }),
-  ])(
-    "keeps (time, insertion) order and cancellation when seqs are renumbered",
-    (ops, seqLimit) => {
-      // A tiny seq limit renumbers the pending entries again and again while pops interleave.
-      const queue = new EventQueue(4, { seqLimit });
-      const seen: number[] = [];
-      const record = (v: unknown): void => {
-        seen.push(v as number);
-      };
-      const pending: { t: number; i: number; id: number }[] = [];
-      const expected: number[] = [];
-      let nowMs = 0;
-      ops.forEach(([dt, cancel, popOne], i) => {
-        const t = nowMs + dt;
-        const id = queue.push(t, record, i);
-        pending.push({ t, i, id });
-        if (cancel) {
-          const victim = pending.splice(Math.floor(pending.length / 2), 1)[0];
-          if (victim !== undefined) expect(queue.cancel(victim.id)).toBe(true);
-        }
-        if (popOne && pending.length > 0) {
-          pending.sort((x, y) => x.t - y.t || x.i - y.i);
-          const next = pending.shift() as { t: number; i: number };
-          expected.push(next.i);
-          queue.popAndRun((timeMs) => {
-            nowMs = timeMs;
-          });
-          expect(nowMs).toBe(next.t);
-        }
-      });
-      pending.sort((x, y) => x.t - y.t || x.i - y.i);
-      for (const entry of pending) expected.push(entry.i);
-      while (queue.popAndRun(() => {})) {}
-      expect(seen).toEqual(expected);
-      expect(queue.size).toBe(0);
-    },
-  );
+  ])("keeps (time, insertion) order and cancellation when seqs are renumbered", (ops, seqLimit) => {
+    // A tiny seq limit renumbers the pending entries again and again while pops interleave.
+    const queue = new EventQueue(4, { seqLimit });
+    const seen: number[] = [];
+    const record = (v: unknown): void => {
+      seen.push(v as number);
+    };
+    const pending: { t: number; i: number; id: number }[] = [];
+    const expected: number[] = [];
+    let nowMs = 0;
+    ops.forEach(([dt, cancel, popOne], i) => {
+      const t = nowMs + dt;
+      const id = queue.push(t, record, i);
+      pending.push({ t, i, id });
+      if (cancel) {
+        const victim = pending.splice(Math.floor(pending.length / 2), 1)[0];
+        if (victim !== undefined) expect(queue.cancel(victim.id)).toBe(true);
+      }
+      if (popOne && pending.length > 0) {
+        pending.sort((x, y) => x.t - y.t || x.i - y.i);
+        const next = pending.shift() as { t: number; i: number };
+        expected.push(next.i);
+        queue.popAndRun((timeMs) => {
+          nowMs = timeMs;
+        });
+        expect(nowMs).toBe(next.t);
+      }
+    });
+    pending.sort((x, y) => x.t - y.t || x.i - y.i);
+    for (const entry of pending) expected.push(entry.i);
+    while (queue.popAndRun(() => {})) {}
+    expect(seen).toEqual(expected);
+    expect(queue.size).toBe(0);
+  });
 });
