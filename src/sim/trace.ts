@@ -9,6 +9,8 @@ import { closeSync, openSync, writeSync } from "node:fs";
 export type TraceMode = "hash" | "off";
 
 const FLUSH_BYTES = 1 << 20;
+/** Lines are hashed in batches of about this many characters: one call into the hash per batch, not per line. */
+const HASH_BATCH_CHARS = 1 << 14;
 
 export class Trace {
   private readonly hash: Hash | null;
@@ -16,6 +18,8 @@ export class Trace {
   private buffer: string[] = [];
   private bufferedBytes = 0;
   private lineCount = 0;
+  /** Lines (each with its "\n") not yet given to the hash; concatenation builds a rope, flattened once per batch. */
+  private unhashed = "";
 
   constructor(
     readonly mode: TraceMode = "hash",
@@ -48,13 +52,18 @@ export class Trace {
 
   private writeLine(line: string): void {
     this.lineCount++;
-    // Two updates rather than one of `${line}\n`: no copy of the (often kilobytes long) line.
-    (this.hash as Hash).update(line);
-    (this.hash as Hash).update("\n");
+    this.unhashed += line;
+    this.unhashed += "\n";
+    if (this.unhashed.length >= HASH_BATCH_CHARS) this.hashUnhashed();
     if (this.fd === null) return;
     this.buffer.push(line);
     this.bufferedBytes += line.length + 1;
     if (this.bufferedBytes >= FLUSH_BYTES) this.flush();
+  }
+
+  private hashUnhashed(): void {
+    (this.hash as Hash).update(this.unhashed);
+    this.unhashed = "";
   }
 
   private flush(): void {
@@ -66,6 +75,7 @@ export class Trace {
 
   /** Finishes the trace: flushes and closes the file, returns the hex SHA-256 ("" when off). */
   finish(): string {
+    if (this.hash !== null) this.hashUnhashed();
     this.flush();
     if (this.fd !== null) {
       closeSync(this.fd);
