@@ -20,18 +20,35 @@ export interface Ipv4Cidr {
   readonly size: number;
 }
 
-const OCTET = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const DOT = 46;
+const DIGIT_0 = 48;
+const DIGIT_9 = 57;
 
-/** "10.1.2.3" -> unsigned 32-bit integer; null if not a dotted IPv4 address. */
+/**
+ * "10.1.2.3" -> unsigned 32-bit integer; null if not a dotted IPv4 address: four decimal octets
+ * 0..255 without leading zeros. One pass over the characters (it runs at every IP release).
+ */
 export function parseIpv4(text: string): number | null {
-  const parts = text.split(".");
-  if (parts.length !== 4) return null;
   let value = 0;
-  for (const part of parts) {
-    if (!OCTET.test(part)) return null;
-    value = value * 256 + Number(part);
+  let octet = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === DOT) {
+      if (digits === 0 || ++dots > 3) return null;
+      value = value * 256 + octet;
+      octet = 0;
+      digits = 0;
+      continue;
+    }
+    if (code < DIGIT_0 || code > DIGIT_9 || (digits > 0 && octet === 0)) return null;
+    octet = octet * 10 + (code - DIGIT_0);
+    digits++;
+    if (octet > 255) return null;
   }
-  return value;
+  if (digits === 0 || dots !== 3) return null;
+  return value * 256 + octet;
 }
 
 /** "0" .. "255". */
@@ -71,9 +88,13 @@ export class PodIpAllocator {
   private readonly rangeStart: number;
   private readonly rangeEnd: number;
   private readonly gateway: number;
-  /** Allocated addresses, by their text (what callers hold) to their value. */
-  private readonly reserved = new Map<string, number>();
-  private readonly reservedValues = new Set<number>();
+  /**
+   * The text of each allocated address, by its offset in the block (undefined: free). An array,
+   * not a Map or Set: a /24 has 256 slots, and hash tables that grow and shrink as pods come and
+   * go cost more than the slots.
+   */
+  private readonly allocatedText: (string | undefined)[] = [];
+  private allocated = 0;
   private lastReserved: number | null = null;
   /** "a.b.c." of the /24 block (value / 256) last formatted: addresses are handed out in order, mostly in one block. */
   private prefixBlock = -1;
@@ -96,11 +117,19 @@ export class PodIpAllocator {
   }
 
   get allocatedCount(): number {
-    return this.reserved.size;
+    return this.allocated;
   }
 
   isAllocated(ip: string): boolean {
-    return this.reserved.has(ip);
+    return this.offsetOf(ip) >= 0;
+  }
+
+  /** The block offset of an allocated address given as its text; -1 if it is not allocated here. */
+  private offsetOf(ip: string): number {
+    const value = parseIpv4(ip);
+    if (value === null || value < this.cidr.network || value >= this.cidr.network + this.cidr.size) return -1;
+    const offset = value - this.cidr.network;
+    return this.allocatedText[offset] === ip ? offset : -1;
   }
 
   /** The next free address after the last reserved one (round-robin), or null when exhausted. */
@@ -109,10 +138,10 @@ export class PodIpAllocator {
     const first = this.lastReserved === null ? this.rangeStart : this.lastReserved + 1;
     for (let step = 0; step < span; step++) {
       const candidate = this.rangeStart + ((first - this.rangeStart + step) % span);
-      if (candidate === this.gateway || this.reservedValues.has(candidate)) continue;
+      if (candidate === this.gateway || this.allocatedText[candidate - this.cidr.network] !== undefined) continue;
       const ip = this.format(candidate);
-      this.reserved.set(ip, candidate);
-      this.reservedValues.add(candidate);
+      this.allocatedText[candidate - this.cidr.network] = ip;
+      this.allocated++;
       this.lastReserved = candidate;
       return ip;
     }
@@ -132,10 +161,10 @@ export class PodIpAllocator {
 
   /** Frees an address; returns false if it was not allocated here. */
   release(ip: string): boolean {
-    const value = this.reserved.get(ip);
-    if (value === undefined) return false;
-    this.reserved.delete(ip);
-    this.reservedValues.delete(value);
+    const offset = this.offsetOf(ip);
+    if (offset < 0) return false;
+    this.allocatedText[offset] = undefined;
+    this.allocated--;
     return true;
   }
 }

@@ -17,6 +17,7 @@ import type { EventId } from "../sim/event-queue.ts";
 import { Backoff } from "./container-timing.ts";
 import type { PodIpAllocator } from "./ip-allocator.ts";
 import type { NodeInfo } from "./nodes.ts";
+import { jsonEqual, keyCount } from "./pod-status.ts";
 import type { ProcessState } from "./runtime.ts";
 
 /**
@@ -54,6 +55,37 @@ export interface ExitInfo {
   readonly startedAt: string;
   readonly finishedAt: string;
   readonly containerId: string;
+  /** The exit as a container state ({ terminated }, deep-frozen), built once: every later status write shows it. */
+  readonly state: ContainerState;
+}
+
+/** An exit of `container`'s current run (its startedAt and containerId), with its state built. */
+export function exitInfo(
+  container: ContainerRecord,
+  exitCode: number,
+  reason: string,
+  message: string | undefined,
+  finishedAtMs: number,
+): ExitInfo {
+  const startedAt = container.startedAt;
+  const finishedAt = toTimestamp(finishedAtMs);
+  const containerId = container.containerId;
+  // One literal per shape (keys never added afterwards); message, when there is one, comes last.
+  const terminated: ContainerStateTerminated =
+    message === undefined
+      ? { exitCode, reason, startedAt, finishedAt, containerID: containerId }
+      : { exitCode, reason, startedAt, finishedAt, containerID: containerId, message };
+  return {
+    exitCode,
+    reason,
+    message,
+    startedAtMs: container.startedAtMs,
+    finishedAtMs,
+    startedAt,
+    finishedAt,
+    containerId,
+    state: Object.freeze({ terminated: Object.freeze(terminated) }),
+  };
 }
 
 export interface PullJob {
@@ -73,7 +105,6 @@ export interface NodeRuntime {
   /** Pulls in flight, by image; pulls on a node are serialized (serializeImagePulls = true). */
   readonly pulls: Map<string, PullJob>;
   pullFreeAtMs: number;
-  readonly pods: Map<string, PodRecord>;
   down: boolean;
   /** When the kubelet last started; Lease renewals happen at upSince + k·nodeHeartbeat. */
   upSinceMs: number;
@@ -145,7 +176,7 @@ export class ContainerRecord {
 
   get containerId(): string {
     if (this.idRuns !== this.runs) {
-      this.id = `containerd://${this.pod.uid.slice(-12)}${String(this.index).padStart(2, "0")}${String(this.runs).padStart(4, "0")}`;
+      this.id = `containerd://${this.pod.uid.slice(-12)}${zeroPadded(this.index, 2)}${zeroPadded(this.runs, 4)}`;
       this.idRuns = this.runs;
     }
     return this.id;
@@ -173,6 +204,10 @@ export class PodRecord {
   readonly containers: ContainerRecord[];
   /** The pod's key in the store ("namespace/name"), built once: lookups by it hash a string already hashed. */
   readonly key: string;
+  /** The pod's identity, which every version of it shares (read here, not through pod.metadata, which comes in many shapes). */
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
   /** The pod as the kubelet last saw it through the cache. */
   pod: Pod;
   ip: string | null = null;
@@ -202,25 +237,16 @@ export class PodRecord {
     this.pod = pod;
     this.startTimeMs = nowMs;
     this.workerStartMs = nowMs;
-    this.key = objectKey(pod.metadata.namespace, pod.metadata.name);
+    this.uid = pod.metadata.uid;
+    this.namespace = pod.metadata.namespace;
+    this.name = pod.metadata.name;
+    this.key = objectKey(this.namespace, this.name);
     const specs = pod.spec?.containers ?? [];
     this.containers = [];
     for (let index = 0; index < specs.length; index++) {
       const spec = specs[index] as (typeof specs)[number];
       this.containers.push(new ContainerRecord(this, index, spec.name, spec.image ?? ""));
     }
-  }
-
-  get uid(): string {
-    return this.pod.metadata.uid;
-  }
-
-  get namespace(): string {
-    return this.pod.metadata.namespace;
-  }
-
-  get name(): string {
-    return this.pod.metadata.name;
   }
 }
 
@@ -248,47 +274,71 @@ export function processStateOf(record: PodRecord): ProcessState {
 /** lastState of a container that never exited; shared, being frozen. */
 const NO_STATE: ContainerState = Object.freeze({});
 
-function terminated(exit: ExitInfo): ContainerStateTerminated {
-  const state: ContainerStateTerminated = {
-    exitCode: exit.exitCode,
-    reason: exit.reason,
-    startedAt: exit.startedAt,
-    finishedAt: exit.finishedAt,
-    containerID: exit.containerId,
-  };
-  if (exit.message !== undefined) state.message = exit.message;
-  return Object.freeze(state);
+/** "0" strings to left-pad a number to a width of up to 4 (String(value).padStart(width, "0")). */
+const ZEROS: readonly string[] = ["", "0", "00", "000"];
+
+/** String(value).padStart(width, "0") for a non-negative integer and width <= 4, without the builtin's temporaries. */
+export function zeroPadded(value: number, width: number): string {
+  const text = String(value);
+  return text.length >= width ? text : (ZEROS[width - text.length] as string) + text;
 }
 
-function terminatedState(exit: ExitInfo | null): ContainerState {
-  return exit === null ? NO_STATE : Object.freeze({ terminated: terminated(exit) });
+function exitState(exit: ExitInfo | null): ContainerState {
+  return exit === null ? NO_STATE : exit.state;
 }
 
-function waitingState(container: ContainerRecord): ContainerState {
-  const waiting =
-    container.waitingMessage === undefined
-      ? { reason: container.waitingReason }
-      : { reason: container.waitingReason, message: container.waitingMessage };
-  return Object.freeze({ waiting: Object.freeze(waiting) });
+/** The last running state built: containers started within the same second share it (it is frozen). */
+let lastRunningState: { readonly running: { readonly startedAt: string } } | null = null;
+
+/** { running: { startedAt } }, deep-frozen. */
+function runningState(startedAt: string): ContainerState {
+  if (lastRunningState === null || lastRunningState.running.startedAt !== startedAt) {
+    lastRunningState = Object.freeze({ running: Object.freeze({ startedAt }) });
+  }
+  return lastRunningState;
+}
+
+/** { waiting: { reason } } by reason, built once (the reasons without a message are few: ContainerCreating). */
+const waitingStates = new Map<string, ContainerState>();
+
+/** { waiting: { reason[, message] } }, deep-frozen; shared when there is no message. */
+function waitingState(reason: string, message: string | undefined): ContainerState {
+  if (message !== undefined) return Object.freeze({ waiting: Object.freeze({ reason, message }) });
+  let state = waitingStates.get(reason);
+  if (state === undefined) {
+    state = Object.freeze({ waiting: Object.freeze({ reason }) });
+    waitingStates.set(reason, state);
+  }
+  return state;
+}
+
+/** The container shows its last exit as its state: it will not run again and has run. */
+function showsExit(container: ContainerRecord): boolean {
+  const stage = container.stage;
+  return (stage === "exited" || stage === "dead" || stage === "lost") && container.lastExit !== null;
+}
+
+/** containerStatus(container).state: running, terminated (the last exit) or waiting. */
+function currentState(container: ContainerRecord, hasProcess: boolean, exited: boolean): ContainerState {
+  if (hasProcess) return runningState(container.startedAt);
+  return exited ? exitState(container.lastExit) : waitingState(container.waitingReason, container.waitingMessage);
+}
+
+/** containerStatus(container).lastState: the exit before the one shown as state, else the last exit. */
+function previousState(container: ContainerRecord, hasProcess: boolean, exited: boolean): ContainerState {
+  return exitState(!hasProcess && exited ? container.priorExit : container.lastExit);
+}
+
+/** containerStatus(container).containerID: the running process's, else the last exit's, else none. */
+function shownContainerId(container: ContainerRecord, hasProcess: boolean): string | undefined {
+  if (hasProcess) return container.containerId;
+  return container.lastExit === null ? undefined : container.lastExit.containerId;
 }
 
 /** The containerStatuses entry for one container, deep-frozen. */
 export function containerStatus(container: ContainerRecord): ContainerStatus {
   const hasProcess = container.hasProcess;
-  const last = container.lastExit;
-  const stage = container.stage;
-  let state: ContainerState;
-  let lastState: ContainerState;
-  if (hasProcess) {
-    state = Object.freeze({ running: Object.freeze({ startedAt: container.startedAt }) });
-    lastState = terminatedState(last);
-  } else if ((stage === "exited" || stage === "dead" || stage === "lost") && last !== null) {
-    state = terminatedState(last);
-    lastState = terminatedState(container.priorExit);
-  } else {
-    state = waitingState(container);
-    lastState = terminatedState(last);
-  }
+  const exited = showsExit(container);
   const status: ContainerStatus = {
     name: container.name,
     image: container.image,
@@ -296,10 +346,35 @@ export function containerStatus(container: ContainerRecord): ContainerStatus {
     ready: container.ready,
     restartCount: container.restartCount,
     started: hasProcess,
-    state,
-    lastState,
+    state: currentState(container, hasProcess, exited),
+    lastState: previousState(container, hasProcess, exited),
   };
-  if (hasProcess) status.containerID = container.containerId;
-  else if (last !== null) status.containerID = last.containerId;
+  const containerId = shownContainerId(container, hasProcess);
+  if (containerId !== undefined) status.containerID = containerId;
   return Object.freeze(status);
+}
+
+/**
+ * jsonEqual(stored, containerStatus(container)) without building the status: same number of
+ * keys, and each key containerStatus would write holds an equal value.
+ */
+export function containerStatusUnchanged(stored: ContainerStatus, container: ContainerRecord): boolean {
+  const hasProcess = container.hasProcess;
+  if (
+    stored.ready !== container.ready ||
+    stored.started !== hasProcess ||
+    stored.restartCount !== container.restartCount ||
+    stored.name !== container.name ||
+    stored.image !== container.image ||
+    stored.imageID !== (container.imagePulled ? container.image : "")
+  ) {
+    return false;
+  }
+  const containerId = shownContainerId(container, hasProcess);
+  if (stored.containerID !== containerId || keyCount(stored) !== (containerId === undefined ? 8 : 9)) return false;
+  const exited = showsExit(container);
+  return (
+    jsonEqual(stored.state, currentState(container, hasProcess, exited)) &&
+    jsonEqual(stored.lastState, previousState(container, hasProcess, exited))
+  );
 }

@@ -48,6 +48,8 @@ import { PodIpAllocator } from "./ip-allocator.ts";
 import {
   type ContainerRecord,
   containerStatus,
+  containerStatusUnchanged,
+  exitInfo,
   type NodeRuntime,
   PodRecord,
   type PullJob,
@@ -66,7 +68,6 @@ import {
   type GeneratedCondition,
   generateContainersReadyCondition,
   generatePodReadyCondition,
-  jsonEqual,
   mergeConditions,
 } from "./pod-status.ts";
 import { KUBELET_COMPONENT, type PodRuntime, type PodRuntimeListener, type ProcessState } from "./runtime.ts";
@@ -78,8 +79,8 @@ export const IMAGE_PULL_ERROR_DISPLAY_MS = 1000;
 /** Retry period when the node's pod CIDR has no free address (the pod worker's back-off). */
 export const SANDBOX_RETRY_MS = 10_000;
 
-const INITIALIZED: GeneratedCondition = { type: "Initialized", status: "True" };
-const SCHEDULED: GeneratedCondition = { type: "PodScheduled", status: "True" };
+const INITIALIZED: GeneratedCondition = Object.freeze({ type: "Initialized", status: "True" });
+const SCHEDULED: GeneratedCondition = Object.freeze({ type: "PodScheduled", status: "True" });
 
 export class Kubelet implements Component, PodRuntime, NodeStateListener {
   readonly name = KUBELET_COMPONENT;
@@ -116,7 +117,6 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
         images: new Set(),
         pulls: new Map(),
         pullFreeAtMs: 0,
-        pods: new Map(),
         down: nodes?.isNodeDown(info.name) ?? false,
         upSinceMs: this.world.nowMs,
         lastRenewMs: this.world.nowMs,
@@ -243,7 +243,6 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
   private admit(node: NodeRuntime, pod: Pod): void {
     const record = new PodRecord(node, pod, this.world.nowMs);
     this.pods.set(record.uid, record);
-    node.pods.set(record.uid, record);
     if (pod.metadata.deletionTimestamp !== undefined) {
       record.terminating = true;
       this.finishTermination(record);
@@ -508,16 +507,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     finishedAtMs = this.world.nowMs,
   ): void {
     container.priorExit = container.lastExit;
-    container.lastExit = {
-      exitCode,
-      reason,
-      ...(message === undefined ? {} : { message }),
-      startedAtMs: container.startedAtMs,
-      finishedAtMs,
-      startedAt: container.startedAt,
-      finishedAt: toTimestamp(finishedAtMs),
-      containerId: container.containerId,
-    };
+    container.lastExit = exitInfo(container, exitCode, reason, message, finishedAtMs);
     container.ready = false;
     container.exitedProcess = true;
   }
@@ -594,7 +584,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       else container.stage = container.runs > 0 ? "exited" : "dead";
     }
     this.updateProcess(record);
-    if (!record.containers.some((container) => container.hasProcess)) this.finishTermination(record);
+    if (!anyProcess(record)) this.finishTermination(record);
   }
 
   /** killContainer: preStop first (its whole seconds count against the grace), then SIGTERM with at least 2 s. */
@@ -660,7 +650,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       this.writeStatus(record);
       return;
     }
-    if (!record.containers.some((each) => each.hasProcess)) this.finishTermination(record);
+    if (!anyProcess(record)) this.finishTermination(record);
   };
 
   /** A later delete with a shorter grace: preStop hooks end now, kills come no later than the new grace. */
@@ -733,7 +723,6 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     this.world.kernel.cancel(record.sandboxTimer);
     this.releaseSandbox(record);
     this.pods.delete(record.uid);
-    record.node.pods.delete(record.uid);
     this.setProcess(record, "absent");
   }
 
@@ -778,7 +767,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 
   /** Brings the node's records in line with the API after a partition. */
   private relist(node: NodeRuntime): void {
-    for (const record of [...node.pods.values()]) {
+    for (const record of this.podsOn(node)) {
       const cached = this.world.cache.getByKey<Pod>("Pod", objectKey(record.namespace, record.name));
       if (cached?.metadata.uid !== record.uid) {
         this.podGone(record, record.pod);
@@ -792,6 +781,17 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     for (const pod of [...this.world.cache.byIndex<Pod>(INDEX_PODS_BY_NODE, node.info.name)]) {
       if (!this.pods.has(pod.metadata.uid) && !isPodTerminal(pod)) this.admit(node, pod);
     }
+  }
+
+  /**
+   * The node's pod records, in admission order (a copy). Searched for rather than kept per node:
+   * it is needed only when a machine or its link goes down or up, while every admission and drop
+   * would pay for a per-node map.
+   */
+  private podsOn(node: NodeRuntime): PodRecord[] {
+    const records: PodRecord[] = [];
+    for (const record of this.pods.values()) if (record.node === node) records.push(record);
+    return records;
   }
 
   // ---- machines going down and up ----
@@ -810,7 +810,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     for (const job of node.pulls.values()) this.world.kernel.cancel(job.timer);
     node.pulls.clear();
     node.pullFreeAtMs = nowMs;
-    for (const record of node.pods.values()) {
+    for (const record of this.podsOn(node)) {
       this.world.kernel.cancel(record.sandboxTimer);
       record.sandboxTimer = 0;
       for (const container of record.containers) {
@@ -830,7 +830,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     node.upSinceMs = nowMs;
     node.pullFreeAtMs = nowMs;
     this.postNodeReady(node);
-    for (const record of [...node.pods.values()]) {
+    for (const record of this.podsOn(node)) {
       const cached = this.world.cache.getByKey<Pod>("Pod", objectKey(record.namespace, record.name));
       if (cached?.metadata.uid !== record.uid) this.dropRecord(record);
     }
@@ -988,14 +988,14 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
     // Built only from the first entry that differs; null while the stored array still says it all.
     let statuses: ContainerStatus[] | null = stored !== undefined && stored.length === containers.length ? null : [];
     for (let index = 0; index < containers.length; index++) {
-      const fresh = containerStatus(containers[index] as ContainerRecord);
+      const container = containers[index] as ContainerRecord;
       const old = stored?.[index];
-      if (old !== undefined && jsonEqual(old, fresh)) {
+      if (old !== undefined && containerStatusUnchanged(old, container)) {
         statuses?.push(old);
         continue;
       }
       statuses ??= firstEntries(stored as readonly ContainerStatus[], index);
-      statuses.push(fresh);
+      statuses.push(containerStatus(container));
     }
     return statuses === null ? (stored as ContainerStatus[]) : (Object.freeze(statuses) as ContainerStatus[]);
   }
@@ -1029,6 +1029,13 @@ function firstEntries<T>(entries: readonly T[], count: number): T[] {
   const copy: T[] = [];
   for (let index = 0; index < count; index++) copy.push(entries[index] as T);
   return copy;
+}
+
+/** A process of some container of the pod is alive. */
+function anyProcess(record: PodRecord): boolean {
+  const containers = record.containers;
+  for (let i = 0; i < containers.length; i++) if ((containers[i] as ContainerRecord).hasProcess) return true;
+  return false;
 }
 
 /** Every container is ready (the Ready condition without readiness gates). */

@@ -86,6 +86,8 @@ export function generateContainersReadyCondition(
     return { type: "ContainersReady", status: "False", reason: UNKNOWN_CONTAINER_STATUSES };
   }
   let unknown: string[] | undefined;
+  // The first unready name alone; the list only once there is a second (one is the common case).
+  let firstUnready: string | undefined;
   let unready: string[] | undefined;
   const containers = spec?.containers;
   if (containers !== undefined) {
@@ -103,15 +105,21 @@ export function generateContainersReadyCondition(
         unknown ??= [];
         unknown.push(container.name);
       } else if (!status.ready) {
-        unready ??= [];
-        unready.push(container.name);
+        if (firstUnready === undefined) firstUnready = container.name;
+        else {
+          unready ??= [firstUnready];
+          unready.push(container.name);
+        }
       }
     }
   }
   if (phase === "Succeeded" && unknown === undefined) return terminalContainersReady(phase);
   if (phase === "Failed") return terminalContainersReady(phase);
-  if (unknown === undefined && unready?.length === 1) return oneUnready(unready[0] as string);
-  if (unknown !== undefined || unready !== undefined) return notReady(unknown, unready);
+  if (firstUnready !== undefined) {
+    if (unknown === undefined && unready === undefined) return oneUnready(firstUnready);
+    return notReady(unknown, unready ?? [firstUnready]);
+  }
+  if (unknown !== undefined) return notReady(unknown, undefined);
   return CONTAINERS_READY;
 }
 
@@ -180,16 +188,52 @@ export function mergeConditions(
     ) {
       continue;
     }
-    const next: PodCondition = { type: condition.type, status: condition.status };
-    if (condition.reason !== undefined) next.reason = condition.reason;
-    if (condition.message !== undefined) next.message = condition.message;
-    next.lastTransitionTime = old !== undefined && old.status === condition.status ? old.lastTransitionTime : nowStamp;
+    const next = stampedCondition(
+      condition,
+      old !== undefined && old.status === condition.status ? old.lastTransitionTime : nowStamp,
+    );
     merged ??= existing === undefined ? [] : [...existing];
-    Object.freeze(next);
     if (old === undefined) merged.push(next);
     else merged[index] = next;
   }
   return merged;
+}
+
+/**
+ * The last stamped copy of each shared (frozen) generated condition. Pods that make the same
+ * transition within the same second share it, as they share the generated condition: both are
+ * frozen, and the copy depends on nothing else.
+ */
+const lastStampedCopies = new WeakMap<GeneratedCondition, PodCondition>();
+
+/** The generated condition with its lastTransitionTime (frozen; shared while the stamp is the same second). */
+function stampedCondition(condition: GeneratedCondition, lastTransitionTime: string | undefined): PodCondition {
+  if (!Object.isFrozen(condition)) return newStampedCondition(condition, lastTransitionTime);
+  const last = lastStampedCopies.get(condition);
+  if (last !== undefined && last.lastTransitionTime === lastTransitionTime) return last;
+  const stamped = newStampedCondition(condition, lastTransitionTime);
+  lastStampedCopies.set(condition, stamped);
+  return stamped;
+}
+
+/**
+ * A frozen copy of the condition with its lastTransitionTime: keys type, status, [reason,]
+ * [message,] lastTransitionTime, each shape written as one literal (adding keys one by one
+ * would grow the object's property storage).
+ */
+function newStampedCondition(condition: GeneratedCondition, lastTransitionTime: string | undefined): PodCondition {
+  const { type, status, reason, message } = condition;
+  let stamped: PodCondition;
+  if (reason === undefined) {
+    stamped =
+      message === undefined ? { type, status, lastTransitionTime } : { type, status, message, lastTransitionTime };
+  } else {
+    stamped =
+      message === undefined
+        ? { type, status, reason, lastTransitionTime }
+        : { type, status, reason, message, lastTransitionTime };
+  }
+  return Object.freeze(stamped);
 }
 
 /** Structural equality of JSON values (objects, arrays, primitives). */
@@ -205,8 +249,18 @@ export function jsonEqual(a: unknown, b: unknown): boolean {
   }
   const left = a as Record<string, unknown>;
   const right = b as Record<string, unknown>;
-  const keys = Object.keys(left);
-  if (keys.length !== Object.keys(right).length) return false;
-  for (const key of keys) if (!jsonEqual(left[key], right[key])) return false;
-  return true;
+  // for-in rather than Object.keys: no key arrays (JSON objects have no inherited keys).
+  let count = 0;
+  for (const key in left) {
+    if (!jsonEqual(left[key], right[key])) return false;
+    count++;
+  }
+  return count === keyCount(right);
+}
+
+/** Object.keys(object).length for a JSON object, without building the key array. */
+export function keyCount(object: object): number {
+  let count = 0;
+  for (const _ in object) count++;
+  return count;
 }

@@ -17,6 +17,37 @@ describe("IPv4 helpers", () => {
     expect(parseIpv4("10.01.2.3")).toBeNull();
   });
 
+  it("accepts exactly four octets 0..255 without leading zeros", () => {
+    expect(parseIpv4("0.0.0.0")).toBe(0);
+    expect(parseIpv4("255.255.255.255")).toBe(2 ** 32 - 1);
+    for (const bad of [
+      "",
+      "1.2.3.4.5",
+      "1..2.3",
+      ".1.2.3",
+      "1.2.3.",
+      "1.2.3.00",
+      "1.2.3.1000",
+      "1.2.3.x",
+      "1.2.3.-1",
+      " 1.2.3.4",
+      "1.2.3.4\n",
+    ]) {
+      expect(parseIpv4(bad)).toBeNull();
+    }
+  });
+
+  it("reports allocation by the address's exact text", () => {
+    const allocator = new PodIpAllocator("10.1.0.0/24");
+    const ip = allocator.allocate() as string;
+    expect(allocator.isAllocated(ip)).toBe(true);
+    expect(allocator.isAllocated("10.1.1.2")).toBe(false);
+    expect(allocator.release("10.1.1.2")).toBe(false);
+    expect(allocator.release(ip)).toBe(true);
+    expect(allocator.release(ip)).toBe(false);
+    expect(allocator.allocatedCount).toBe(0);
+  });
+
   it("parses CIDRs and tests membership", () => {
     const cidr = parseCidr("10.1.2.77/24");
     expect(cidr).toEqual({ network: parseIpv4("10.1.2.0"), prefixLength: 24, size: 256 });

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   generateContainersReadyCondition,
   generatePodReadyCondition,
+  jsonEqual,
+  keyCount,
   mergeConditions,
 } from "../../src/cluster/pod-status.ts";
 
@@ -175,5 +177,37 @@ describe("mergeConditions", () => {
       reason: "ReadinessGatesNotReady",
       lastTransitionTime: "T0",
     });
+  });
+});
+
+describe("mergeConditions stamped entries", () => {
+  it("writes keys in API order: type, status, reason, message, lastTransitionTime", () => {
+    const merged = mergeConditions(undefined, [{ type: "Ready", status: "False", reason: "R", message: "M" }], "T1");
+    expect(Object.keys(merged?.[0] ?? {})).toEqual(["type", "status", "reason", "message", "lastTransitionTime"]);
+    expect(Object.isFrozen(merged?.[0])).toBe(true);
+  });
+
+  it("shares the stamped copy of a shared (frozen) condition within the same stamp only", () => {
+    const shared = Object.freeze({ type: "Ready", status: "True" as const });
+    const first = mergeConditions(undefined, [shared], "T1")?.[0];
+    expect(mergeConditions(undefined, [shared], "T1")?.[0]).toBe(first);
+    const later = mergeConditions(undefined, [shared], "T2")?.[0];
+    expect(later).not.toBe(first);
+    expect(later).toEqual({ type: "Ready", status: "True", lastTransitionTime: "T2" });
+    const unshared = { type: "Ready", status: "True" as const };
+    expect(mergeConditions(undefined, [unshared], "T2")?.[0]).not.toBe(later);
+  });
+});
+
+describe("jsonEqual", () => {
+  it("compares JSON values structurally, key order aside", () => {
+    expect(jsonEqual({ a: 1, b: [1, { c: "x" }] }, { b: [1, { c: "x" }], a: 1 })).toBe(true);
+    expect(jsonEqual({ a: 1 }, { a: 1, b: 2 })).toBe(false);
+    expect(jsonEqual({ a: 1, b: 2 }, { a: 1 })).toBe(false);
+    expect(jsonEqual([1, 2], [1, 2, 3])).toBe(false);
+    expect(jsonEqual([], {})).toBe(false);
+    expect(jsonEqual(null, {})).toBe(false);
+    expect(keyCount({})).toBe(0);
+    expect(keyCount(Object.freeze({ a: 1, b: undefined }))).toBe(2);
   });
 });
