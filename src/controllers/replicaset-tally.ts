@@ -111,8 +111,13 @@ export class ReplicaSetPodTally {
       this.countOnNode(previousNode, -1);
       this.countOnNode(node, 1);
     }
-    this.countReadiness(readySinceMs(previous), -1);
-    this.countReadiness(readySinceMs(pod), 1);
+    // The same conditions list: the same readiness (most updates change the containers' states).
+    if (previous.status?.conditions === pod.status?.conditions) return;
+    const previousReadySince = readySinceMs(previous);
+    const readySince = readySinceMs(pod);
+    if (readySince === previousReadySince) return;
+    this.countReadiness(previousReadySince, -1);
+    this.countReadiness(readySince, 1);
   }
 
   /** Claimed pods on `nodeName` ("" for unscheduled ones). */

@@ -19,7 +19,7 @@ import type { LabelSelector, OwnerReference } from "kubernetes-types/meta/v1.js"
 import { ApiError, isApiError, notFound } from "../api/errors.ts";
 import type { InformerCache } from "../api/informer.ts";
 import type { Pod } from "../api/kinds.ts";
-import { controllerOf, copyWith, type KObject, objectKey, splitKey, toTimestamp } from "../api/object.ts";
+import { controllerOf, copyWith, type KObject, objectKey, toTimestamp } from "../api/object.ts";
 import { isPodActive, podCondition } from "../api/pod.ts";
 import { isEmptySelector, matchesSelector } from "../api/selector.ts";
 import type { WatchEventType } from "../api/store.ts";
@@ -101,8 +101,8 @@ export class ReplicaSetController extends Controller {
   // -------------------------------------------------------------------------------------------
 
   protected sync(key: string): SyncResult {
-    const { namespace, name } = splitKey(key);
-    const rs = this.world.cache.get<ReplicaSetLike>(this.kind.kind, namespace, name);
+    // The key is objectKey(namespace, name), the cache's own key.
+    const rs = this.world.cache.getByKey<ReplicaSetLike>(this.kind.kind, key);
     if (rs === undefined) {
       this.expectations.delete(key);
       return undefined;
@@ -235,7 +235,7 @@ export class ReplicaSetController extends Controller {
   private createPod(rs: ReplicaSetLike): ApiError | undefined {
     const template = rs.spec?.template;
     const labels = template?.metadata?.labels;
-    if (labels === undefined || Object.keys(labels).length === 0) {
+    if (!hasAnyLabel(labels)) {
       return new ApiError("Invalid", "unable to create pods, no labels");
     }
     try {
@@ -318,9 +318,7 @@ export class ReplicaSetController extends Controller {
     conditions: ReplicaSetCondition[] | undefined,
   ): ReplicaSetLike {
     if (statusUnchanged(rs, counts, conditions)) return rs;
-    const next: ReplicaSetStatus = copyWith(statusWith(rs, counts, conditions), {
-      observedGeneration: rs.metadata.generation,
-    });
+    const next = statusToWrite(rs, counts, conditions);
     // A cached copy older than the store (our own last status write not seen yet) would fail with
     // Conflict, after which Kubernetes reads the object and retries: go straight to the retry.
     const current = this.world.store.get<ReplicaSetLike>(rs.kind, rs.metadata.namespace, rs.metadata.name);
@@ -468,7 +466,7 @@ export class ReplicaSetController extends Controller {
    */
   private matchingControllers(pod: Pod): ReplicaSetLike[] {
     const labels = pod.metadata.labels;
-    if (labels === undefined || Object.keys(labels).length === 0) return [];
+    if (!hasAnyLabel(labels)) return [];
     const matching: ReplicaSetLike[] = [];
     for (const rs of this.world.cache.list<ReplicaSetLike>(this.kind.kind)) {
       if (rs.metadata.namespace !== pod.metadata.namespace) continue;
@@ -531,6 +529,22 @@ function statusWith(
   });
 }
 
+/** statusWith plus observedGeneration (the status a sync writes), in one copy with the same key order. */
+function statusToWrite(
+  rs: ReplicaSetLike,
+  counts: PodCounts,
+  conditions: ReplicaSetCondition[] | undefined,
+): ReplicaSetStatus {
+  return copyWith(rs.status ?? {}, {
+    replicas: counts.replicas,
+    fullyLabeledReplicas: counts.fullyLabeled,
+    readyReplicas: counts.ready,
+    availableReplicas: counts.available,
+    conditions,
+    observedGeneration: rs.metadata.generation,
+  });
+}
+
 /** The conditions after a sync: ReplicaFailure added on failure if absent, removed on success. */
 function replicaFailureConditions(
   rs: ReplicaSetLike,
@@ -539,8 +553,8 @@ function replicaFailureConditions(
   nowMs: number,
 ): ReplicaSetCondition[] | undefined {
   const conditions = rs.status?.conditions;
-  const failure = conditions?.find((condition) => condition.type === CONDITION_REPLICA_FAILURE);
-  if (manageError !== undefined && failure === undefined) {
+  const hasFailure = hasConditionOfType(conditions, CONDITION_REPLICA_FAILURE);
+  if (manageError !== undefined && !hasFailure) {
     const diff = podCount - desiredReplicas(rs);
     const reason = diff < 0 ? "FailedCreate" : diff > 0 ? "FailedDelete" : "";
     const condition: ReplicaSetCondition = {
@@ -552,11 +566,18 @@ function replicaFailureConditions(
     };
     return [...(conditions ?? []), condition];
   }
-  if (manageError === undefined && failure !== undefined) {
+  if (manageError === undefined && hasFailure) {
     const kept = (conditions ?? []).filter((condition) => condition.type !== CONDITION_REPLICA_FAILURE);
     return kept.length === 0 ? undefined : kept;
   }
   return conditions;
+}
+
+/** True if a condition of `type` is present (an index loop: stored lists are frozen). */
+function hasConditionOfType(conditions: readonly ReplicaSetCondition[] | undefined, type: string): boolean {
+  if (conditions === undefined) return false;
+  for (let i = 0; i < conditions.length; i++) if ((conditions[i] as ReplicaSetCondition).type === type) return true;
+  return false;
 }
 
 /** The steady state of updateReplicaSetStatus: counts, observedGeneration and conditions as they are. */
@@ -596,6 +617,12 @@ function availabilityRequeue(rs: ReplicaSetLike): SyncResult {
 
 function keyOf(object: KObject): string {
   return objectKey(object.metadata.namespace, object.metadata.name);
+}
+
+/** True if `labels` has at least one key (without listing the keys). */
+export function hasAnyLabel(labels: Readonly<Record<string, string>> | undefined): boolean {
+  for (const _ in labels) return true;
+  return false;
 }
 
 function isReady(pod: Pod): boolean {

@@ -8,7 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { ApiError } from "../../src/api/errors.ts";
 import { ANNOTATION_DELETION_COST, type Pod } from "../../src/api/kinds.ts";
 import { controllerOf, controllerRef, type KObject, type NewObject } from "../../src/api/object.ts";
-import { CONDITION_REPLICA_FAILURE, type ReplicaSetLike } from "../../src/controllers/replicaset.ts";
+import { CONDITION_REPLICA_FAILURE, hasAnyLabel, type ReplicaSetLike } from "../../src/controllers/replicaset.ts";
 import { registerStandardComponents } from "../../src/world/components.ts";
 import { makeWorld } from "../helpers/world.ts";
 import {
@@ -518,5 +518,14 @@ describe("standard components and determinism", () => {
     const first = run();
     expect(first.pods).toHaveLength(7);
     expect(run()).toEqual(first);
+  });
+});
+
+describe("hasAnyLabel", () => {
+  it("is false for missing or empty labels and true for any key", () => {
+    expect(hasAnyLabel(undefined)).toBe(false);
+    expect(hasAnyLabel({})).toBe(false);
+    expect(hasAnyLabel(Object.freeze({ app: "web" }))).toBe(true);
+    expect(hasAnyLabel({ "": "" })).toBe(true);
   });
 });
