@@ -38,7 +38,7 @@ export interface Charge {
 }
 
 /** One controller owner's pods (not terminating), in total, per node number and per zone number. */
-interface OwnerCounts {
+export interface OwnerCounts {
   total: number;
   perNode: Int32Array;
   perZone: Int32Array | undefined;
@@ -219,14 +219,9 @@ export class SchedulerCache {
     if (owner !== undefined) this.countOwner(charge.node, owner, 1);
   }
 
-  /** Pods of `owner` per node number (undefined: none anywhere). */
-  ownerNodeCounts(owner: string): Int32Array | undefined {
-    return this.owners.get(owner)?.perNode;
-  }
-
-  /** Pods of `owner` per zone number. */
-  ownerZoneCounts(owner: string): Int32Array | undefined {
-    return this.owners.get(owner)?.perZone;
+  /** Pods of `owner` in total, per node number and per zone number (undefined: none anywhere). */
+  ownerCounts(owner: string): Readonly<OwnerCounts> | undefined {
+    return this.owners.get(owner);
   }
 
   private countOwner(node: CachedNode, owner: string, delta: number): void {

@@ -104,6 +104,8 @@ export class Scheduler implements Component {
   private scoredVersion = new Uint32Array(0);
   private scoredFor: PodRequests = { cpuMilli: -1, memoryBytes: -1, nonZeroCpuMilli: -1, nonZeroMemoryBytes: -1 };
   private spreadValues = new Float64Array(64);
+  /** pickBest scratch: the raw spread scores' range (rawSpreadScores fills it; no object per cycle). */
+  private readonly spreadRange: SpreadRange = { min: 0, max: 0 };
   /** podToPlace per (frozen, so unchanging) pod spec: a ReplicaSet's pods share one spec object. */
   private places = new WeakMap<PodSpec, PodToPlace>();
   private placesTolerationSeconds = Number.NaN;
@@ -352,7 +354,8 @@ export class Scheduler implements Component {
   private findFeasibleNodes(place: PodToPlace): number {
     const cache = this.cache;
     const all = cache.orderLength;
-    this.reasons.clear();
+    // Map.clear swaps in a new backing table even when empty: clear only after a failure was counted.
+    if (this.reasons.size > 0) this.reasons.clear();
     this.feasibleZones = 0;
     if (all === 0) return 0;
     this.ensureScratch(all, cache.zones.length);
@@ -420,10 +423,12 @@ export class Scheduler implements Component {
     const owner = controllerOf(pod)?.uid;
     if (owner === undefined) return bestNode(this.feasible, count, this.base, this.cache.nameRank);
     const cache = this.cache;
-    const perNode = cache.ownerNodeCounts(owner);
-    const perZone = cache.ownerZoneCounts(owner);
+    const counts = cache.ownerCounts(owner);
+    const perNode = counts?.perNode;
+    const perZone = counts?.perZone;
     const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.feasibleZones));
-    const range = rawSpreadScores(
+    const range = this.spreadRange;
+    rawSpreadScores(
       this.feasible,
       count,
       perNode,
@@ -431,6 +436,7 @@ export class Scheduler implements Component {
       zoneTerms,
       topologyNormalizingWeight(count),
       this.spread,
+      range,
     );
     const min = range.min;
     // Raw spread scores are integers in [min, max]: normalize each value once.
@@ -593,9 +599,15 @@ export class Scheduler implements Component {
 /** fitScoreOf's value for a node the pod does not fit on (scores are never −∞). */
 const DOES_NOT_FIT = Number.NEGATIVE_INFINITY;
 
+/** The smallest and largest raw spread score of a cycle. */
+interface SpreadRange {
+  min: number;
+  max: number;
+}
+
 /**
  * PodTopologySpread raw scores of the feasible nodes into `out` (rounded hostname term plus the
- * node's zone term), and their min and max.
+ * node's zone term), and their min and max into `range`.
  */
 function rawSpreadScores(
   feasible: Int32Array,
@@ -605,7 +617,8 @@ function rawSpreadScores(
   zoneTerms: Float64Array,
   hostWeight: number,
   out: Float64Array,
-): { readonly min: number; readonly max: number } {
+  range: SpreadRange,
+): void {
   let min = Number.POSITIVE_INFINITY;
   let max = 0;
   for (let j = 0; j < count; j++) {
@@ -618,7 +631,8 @@ function rawSpreadScores(
     if (rounded < min) min = rounded;
     if (rounded > max) max = rounded;
   }
-  return { min, max };
+  range.min = min;
+  range.max = max;
 }
 
 /** The feasible node with the highest score; ties go to the smaller name rank. */
@@ -685,6 +699,9 @@ function needsScheduling(pod: Pod): boolean {
   );
 }
 
+/** A new pod's status has no conditions: one shared empty list instead of one per bind. */
+const NO_CONDITIONS: readonly PodCondition[] = Object.freeze([]);
+
 /**
  * The status with PodScheduled set (a new frozen object; the rest shared): lastTransitionTime
  * moves only when the condition's status does.
@@ -696,7 +713,7 @@ function withScheduledCondition(
   message: string | undefined,
   nowMs: number,
 ): PodStatus {
-  const conditions = status?.conditions ?? [];
+  const conditions = status?.conditions ?? NO_CONDITIONS;
   const index = podScheduledIndex(conditions);
   const existing = index < 0 ? undefined : conditions[index];
   const condition: PodCondition = { type: "PodScheduled", status: conditionStatus };
