@@ -15,6 +15,7 @@ import type { Kernel } from "../sim/kernel.ts";
 import { type Distribution, type RandomStream, sampleMs } from "../sim/random.ts";
 import { type KObject, objectKey } from "./object.ts";
 import type { Store, WatchEventType } from "./store.ts";
+import { dropFront } from "./workqueue.ts";
 
 export type InformerHandler = (type: WatchEventType, object: KObject, previous: KObject | undefined) => void;
 
@@ -180,11 +181,12 @@ export class InformerCache {
       this.pendingAtMs.length = 0;
       this.pendingHead = 0;
     } else if (this.pendingHead > 1024 && this.pendingHead * 2 > length) {
-      this.pendingTypes.splice(0, this.pendingHead);
-      this.pendingObjects.splice(0, this.pendingHead);
-      this.pendingKeys.splice(0, this.pendingHead);
-      this.pendingPrevious.splice(0, this.pendingHead);
-      this.pendingAtMs.splice(0, this.pendingHead);
+      const head = this.pendingHead;
+      dropFront(this.pendingTypes, head);
+      dropFront(this.pendingObjects, head);
+      dropFront(this.pendingKeys, head);
+      dropFront(this.pendingPrevious, head);
+      dropFront(this.pendingAtMs, head);
       this.pendingHead = 0;
     }
   }
@@ -217,36 +219,49 @@ export class InformerCache {
     previous: KObject | undefined,
     key: string,
   ): void {
-    if (previous !== undefined && type !== "DELETED") {
-      const before = index.fn(previous);
-      const after = index.fn(object);
+    const before = previous === undefined ? undefined : index.fn(previous);
+    if (type === "DELETED") {
+      this.unfileValues(index, before, key);
+      return;
+    }
+    const after = index.fn(object);
+    if (previous !== undefined) {
       if (typeof before === "string" && before === after) return;
       if (before === undefined && after === undefined) return;
     }
-    if (previous !== undefined) this.unfile(index, previous, key);
-    if (type !== "DELETED") this.fileUnder(index, object, key);
+    this.unfileValues(index, before, key);
+    this.fileValues(index, after, key);
   }
 
   private fileUnder(index: Index, object: KObject, key: string): void {
-    const values = index.fn(object);
+    this.fileValues(index, index.fn(object), key);
+  }
+
+  /** Files `key` under each of `values` (what the index function returned). */
+  private fileValues(index: Index, values: readonly string[] | string | undefined, key: string): void {
     if (values === undefined) return;
     if (typeof values === "string") {
       this.bucket(index, values).add(key);
       return;
     }
-    for (const value of values) this.bucket(index, value).add(key);
+    for (let i = 0; i < values.length; i++) this.bucket(index, values[i] as string).add(key);
   }
 
-  private unfile(index: Index, object: KObject, key: string): void {
-    const values = index.fn(object);
+  /** Takes `key` out of the buckets of `values`; a bucket left empty goes. */
+  private unfileValues(index: Index, values: readonly string[] | string | undefined, key: string): void {
     if (values === undefined) return;
-    const list = typeof values === "string" ? [values] : values;
-    for (const value of list) {
-      const bucket = index.buckets.get(value);
-      if (bucket === undefined) continue;
-      bucket.delete(key);
-      if (bucket.size === 0) index.buckets.delete(value);
+    if (typeof values === "string") {
+      this.unfileValue(index, values, key);
+      return;
     }
+    for (let i = 0; i < values.length; i++) this.unfileValue(index, values[i] as string, key);
+  }
+
+  private unfileValue(index: Index, value: string, key: string): void {
+    const bucket = index.buckets.get(value);
+    if (bucket === undefined) return;
+    bucket.delete(key);
+    if (bucket.size === 0) index.buckets.delete(value);
   }
 
   private bucket(index: Index, value: string): Set<string> {

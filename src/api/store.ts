@@ -11,7 +11,7 @@
  * changes nothing writes nothing.
  */
 import { type Draft, produce } from "immer";
-import type { ObjectMeta } from "kubernetes-types/meta/v1.js";
+import type { ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1.js";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Trace } from "../sim/trace.ts";
 import { applyDefaults, defaultNewPodStatus, hasDefaulter } from "./defaults.ts";
@@ -269,13 +269,10 @@ export class Store {
       return;
     }
     this.commitDeletion(
-      withDeletionMark(
-        current,
-        toTimestamp(this.kernel.nowMs + graceSeconds * 1000),
-        graceSeconds,
-        current.metadata.generation + 1,
-      ),
       current,
+      toTimestamp(this.kernel.nowMs + graceSeconds * 1000),
+      graceSeconds,
+      current.metadata.generation + 1,
     );
   }
 
@@ -291,19 +288,34 @@ export class Store {
     const graceSeconds = requestedSeconds < 0 ? 1 : requestedSeconds;
     if (graceSeconds >= previousGrace) return;
     const startMs = fromTimestamp(meta.deletionTimestamp as string) - previousGrace * 1000;
-    this.commitDeletion(
-      withDeletionMark(current, toTimestamp(startMs + graceSeconds * 1000), graceSeconds, meta.generation),
-      current,
-    );
+    this.commitDeletion(current, toTimestamp(startMs + graceSeconds * 1000), graceSeconds, meta.generation);
   }
 
-  /** Removes a marked object whose grace is 0 and finalizers are gone; otherwise stores the mark. */
-  private commitDeletion(marked: KObject, current: KObject): void {
-    if (this.readyForRemoval(marked)) {
-      this.remove(marked, current);
+  /**
+   * Marks `current` for deletion (deletionTimestamp, deletionGracePeriodSeconds, generation): removes
+   * it if the grace is 0 and no finalizers remain (readyForRemoval of the marked object), otherwise
+   * stores the mark. The stored mark carries its new resourceVersion from the one copy that sets
+   * the mark: same keys in the same order as marking and then stamping.
+   */
+  private commitDeletion(
+    current: KObject,
+    deletionTimestamp: string,
+    deletionGracePeriodSeconds: number,
+    generation: number,
+  ): void {
+    const finalizers = current.metadata.finalizers;
+    if (deletionGracePeriodSeconds === 0 && (finalizers === undefined || finalizers.length === 0)) {
+      this.remove(withDeletionMark(current, { deletionTimestamp, deletionGracePeriodSeconds, generation }), current);
       return;
     }
-    this.write(this.stamp(marked, marked.metadata.generation), current);
+    const resourceVersion = this.mintResourceVersion();
+    const marked = withDeletionMark(current, {
+      deletionTimestamp,
+      deletionGracePeriodSeconds,
+      generation,
+      resourceVersion,
+    });
+    this.write(marked, current);
   }
 
   /**
@@ -405,7 +417,8 @@ export class Store {
     const refs = object.metadata.ownerReferences;
     if (refs === undefined) return;
     const dependentKey = object.metadata.uid;
-    for (const ref of refs) {
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i] as OwnerReference;
       let map = this.dependents.get(ref.uid);
       if (map === undefined) {
         map = new Map();
@@ -419,7 +432,8 @@ export class Store {
     const refs = object.metadata.ownerReferences;
     if (refs === undefined) return;
     const dependentKey = object.metadata.uid;
-    for (const ref of refs) {
+    for (let i = 0; i < refs.length; i++) {
+      const ref = refs[i] as OwnerReference;
       const map = this.dependents.get(ref.uid);
       if (map === undefined) continue;
       map.delete(dependentKey);
@@ -468,19 +482,21 @@ export class Store {
   }
 }
 
+/** The metadata a deletion sets; resourceVersion too when the marked object is stored. */
+interface DeletionMark {
+  deletionTimestamp: string;
+  deletionGracePeriodSeconds: number;
+  generation: number;
+  resourceVersion?: string;
+}
+
 /**
- * `object` with deletionTimestamp, deletionGracePeriodSeconds and generation set: what an immer
- * draft assigning the three gives (same key order: new keys last, in this order), without a pass.
+ * `object` with the mark's metadata set: what an immer draft assigning deletionTimestamp,
+ * deletionGracePeriodSeconds and generation gives (same key order: new keys last, in this order;
+ * resourceVersion and generation are always present, so they keep their places), without a pass.
  */
-function withDeletionMark(
-  object: KObject,
-  deletionTimestamp: string,
-  deletionGracePeriodSeconds: number,
-  generation: number,
-): KObject {
-  const metadata = Object.freeze(
-    copyWith(object.metadata, { deletionTimestamp, deletionGracePeriodSeconds, generation }),
-  );
+function withDeletionMark(object: KObject, mark: DeletionMark): KObject {
+  const metadata: StoredMeta = Object.freeze(copyWith(object.metadata, mark) as StoredMeta);
   return Object.freeze(copyWith(object, { metadata }));
 }
 

@@ -60,8 +60,16 @@ export class RateLimiter {
 
 export type ProcessFunction = (key: string) => void;
 
+/** Remembered keys past which a drained queue forgets them (see WorkQueue.waiting). */
+const MAX_REMEMBERED_KEYS = 4096;
+
 export class WorkQueue {
-  private readonly queued = new Set<string>();
+  /**
+   * Whether each key is waiting in `order`. A processed key stays, marked false: a queue's few
+   * keys come and go constantly, and a Set that empties on delete reallocates its table each time.
+   * Forgotten all at once when the queue drains holding more than MAX_REMEMBERED_KEYS.
+   */
+  private readonly waiting = new Map<string, boolean>();
   private readonly order: string[] = [];
   private head = 0;
   private readonly delayed = new Map<string, { dueMs: number; timer: number }>();
@@ -89,8 +97,8 @@ export class WorkQueue {
 
   /** Queues `key` unless it is already waiting. */
   add(key: string): void {
-    if (this.queued.has(key)) return;
-    this.queued.add(key);
+    if (this.waiting.get(key) === true) return;
+    this.waiting.set(key, true);
     this.order.push(key);
     this.arm();
   }
@@ -139,12 +147,34 @@ export class WorkQueue {
     this.armed = false;
     if (this.stopped || this.head >= this.order.length) return;
     const key = this.order[this.head++] as string;
-    if (this.head > 1024 && this.head * 2 > this.order.length) {
-      this.order.splice(0, this.head);
-      this.head = 0;
-    }
-    this.queued.delete(key);
+    this.waiting.set(key, false);
+    this.dropProcessed();
     this.process(key);
     this.arm();
   }
+
+  /**
+   * Empties `order` when the queue drains (forgetting the remembered keys if there are many), and
+   * compacts it when most of it is processed. One path for both: a branch that warm-up never took
+   * would cost the optimized caller a deoptimization when first taken.
+   */
+  private dropProcessed(): void {
+    const head = this.head;
+    const drained = head === this.order.length;
+    if (drained || (head > 1024 && head * 2 > this.order.length)) {
+      dropFront(this.order, head);
+      this.head = 0;
+    }
+    if (drained && this.waiting.size > MAX_REMEMBERED_KEYS) this.waiting.clear();
+  }
+}
+
+/**
+ * Removes the first `count` entries of `list` in place: `list.splice(0, count)` without the array
+ * of removed entries that splice allocates (queues read from a head index and compact now and then).
+ */
+export function dropFront<T>(list: T[], count: number): void {
+  const kept = list.length - count;
+  for (let i = 0; i < kept; i++) list[i] = list[i + count] as T;
+  list.length = kept;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { InformerCache } from "../../src/api/informer.ts";
 import { Store } from "../../src/api/store.ts";
-import { RateLimiter, WorkQueue } from "../../src/api/workqueue.ts";
+import { dropFront, RateLimiter, WorkQueue } from "../../src/api/workqueue.ts";
 import { Kernel } from "../../src/sim/kernel.ts";
 import { constantMs } from "../../src/sim/random.ts";
 import { Trace } from "../../src/sim/trace.ts";
@@ -82,6 +82,38 @@ describe("WorkQueue", () => {
     expect(processed).toEqual(["a", "b"]);
   });
 
+  it("queues a key again once it was processed, also while processing it", () => {
+    const kernel = new Kernel(1);
+    const processed: string[] = [];
+    const queue = new WorkQueue(kernel, "q", (key) => {
+      processed.push(key);
+      if (processed.length === 1) queue.add(key);
+    });
+    queue.add("a");
+    kernel.run(0);
+    queue.add("a");
+    queue.add("b");
+    queue.add("a");
+    kernel.run(1);
+    expect(processed).toEqual(["a", "a", "a", "b"]);
+    expect(queue.length).toBe(0);
+  });
+
+  it("keeps FIFO order across compactions of a long queue", () => {
+    const kernel = new Kernel(1);
+    const processed: string[] = [];
+    const queue = new WorkQueue(kernel, "q", (key) => {
+      processed.push(key);
+      // Keeps the queue from draining, so the processed front is compacted away as it grows.
+      if (processed.length <= 3000) queue.add(`k${processed.length + 5000}`);
+    });
+    for (let i = 0; i < 2000; i++) queue.add(`k${i}`);
+    kernel.run(0);
+    expect(processed.length).toBe(5000);
+    expect(processed.slice(1998, 2002)).toEqual(["k1998", "k1999", "k5001", "k5002"]);
+    expect(new Set(processed).size).toBe(5000);
+  });
+
   it("addAfter keeps the earliest due time", () => {
     const kernel = new Kernel(1);
     const processed: string[] = [];
@@ -107,5 +139,18 @@ describe("WorkQueue", () => {
     expect(delays.slice(0, 100).every((d) => d === 5)).toBe(true);
     expect(delays[100]).toBe(100);
     expect(delays[101]).toBe(200);
+  });
+});
+
+describe("dropFront", () => {
+  it("removes the first entries in place, as splice(0, count) does", () => {
+    const list = [1, 2, 3, 4, 5];
+    dropFront(list, 2);
+    expect(list).toEqual([3, 4, 5]);
+    dropFront(list, 3);
+    expect(list).toEqual([]);
+    const untouched = ["a"];
+    dropFront(untouched, 0);
+    expect(untouched).toEqual(["a"]);
   });
 });
