@@ -24,8 +24,8 @@ import {
   type KObject,
   type NewObject,
   objectKey,
-  shallowCopy,
   type StoredMeta,
+  shallowCopy,
   toTimestamp,
 } from "./object.ts";
 
