@@ -201,8 +201,8 @@ describe("partition", () => {
     world.kernel.run(120_000);
     const readyOf = (name: string) =>
       (
-        world.store.get("Node", "", name)?.status as { conditions?: { type: string; status: string }[] }
-      ).conditions?.find((each) => each.type === "Ready")?.status;
+        world.store.get("Node", "", name)?.status as { conditions?: { type: string; status: string }[] } | undefined
+      )?.conditions?.find((each) => each.type === "Ready")?.status;
     expect(readyOf("dca-1")).toBe("Unknown");
     expect(kubelet.processState(uid)).toBe("running");
     faults.heal("cut");
