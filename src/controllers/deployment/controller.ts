@@ -13,7 +13,7 @@ import type { OwnerReference } from "kubernetes-types/meta/v1.js";
 import { ApiError, conflict, isApiError } from "../../api/errors.ts";
 import type { InformerCache, InformerHandler } from "../../api/informer.ts";
 import type { Deployment, Pod, ReplicaSet } from "../../api/kinds.ts";
-import { controllerOf, controllerRef, type KObject, objectKey, splitKey } from "../../api/object.ts";
+import { controllerOf, controllerRef, type KObject, objectKey } from "../../api/object.ts";
 import { isEmptySelector, matchesSelector } from "../../api/selector.ts";
 import type { WorkQueue } from "../../api/workqueue.ts";
 import { INDEX_REPLICASETS_BY_CONTROLLER, type World } from "../../world/world.ts";
@@ -174,13 +174,13 @@ export class DeploymentController extends Controller {
    * rollback; scaling event → sync; otherwise the strategy's rollout. Throws an ApiError to retry.
    */
   syncDeployment(key: string): SyncResult {
-    const { namespace, name } = splitKey(key);
-    const deployment = this.world.cache.get<Deployment>("Deployment", namespace, name);
+    const deployment = this.world.cache.getByKey<Deployment>("Deployment", key);
     if (deployment === undefined) return undefined;
     const ctx: DeploymentContext = {
       world: this.world,
       d: deployment,
       enqueueRateLimited: rateLimitedEnqueue(this.queue, key),
+      syncedReplicaSets: undefined,
     };
 
     if (isEmptySelector(deployment.spec?.selector)) {
@@ -243,44 +243,43 @@ export class DeploymentController extends Controller {
    * the Deployment or the RS is being deleted). Every RS is tried; the first error is then thrown.
    */
   getReplicaSetsForDeployment(deployment: Deployment): ReplicaSet[] {
-    const claimed: ReplicaSet[] = [];
-    let firstError: ApiError | undefined;
-    // RecheckDeletionTimestamp runs at most once per claim (sync.Once in Kubernetes).
-    const recheck: AdoptionRecheck = { done: false };
-    for (const rs of this.claimCandidates(deployment)) {
-      try {
-        if (this.claimReplicaSet(deployment, rs, recheck)) claimed.push(rs);
-      } catch (error) {
-        if (!isApiError(error)) throw error;
-        firstError ??= error;
-      }
+    const cache = this.world.cache;
+    const namespace = deployment.metadata.namespace;
+    // The candidates: the RSs this Deployment controls (of its namespace), then the namespace's orphans.
+    const owned = cache.byIndex<ReplicaSet>(INDEX_REPLICASETS_BY_CONTROLLER, deployment.metadata.uid);
+    const orphans =
+      cache.countByIndex(INDEX_ORPHAN_REPLICASETS_BY_NAMESPACE, namespace) === 0
+        ? NO_REPLICASETS
+        : cache.byIndex<ReplicaSet>(INDEX_ORPHAN_REPLICASETS_BY_NAMESPACE, namespace);
+    const claim: ClaimState = { claimed: [], firstError: undefined, rechecked: false };
+    for (let i = 0; i < owned.length; i++) {
+      const rs = owned[i] as ReplicaSet;
+      if (rs.metadata.namespace === namespace) this.claimCandidate(deployment, rs, claim);
     }
-    if (firstError !== undefined) throw firstError;
-    return sortInPlace(claimed, replicaSetsByCreationTimestamp);
+    for (let i = 0; i < orphans.length; i++) this.claimCandidate(deployment, orphans[i] as ReplicaSet, claim);
+    if (claim.firstError !== undefined) throw claim.firstError;
+    return sortInPlace(claim.claimed, replicaSetsByCreationTimestamp);
+  }
+
+  /** Claims one candidate into `claim`; an API error is kept (the first one) and the next RS tried. */
+  private claimCandidate(deployment: Deployment, rs: ReplicaSet, claim: ClaimState): void {
+    try {
+      if (this.claimReplicaSet(deployment, rs, claim)) claim.claimed.push(rs);
+    } catch (error) {
+      if (!isApiError(error)) throw error;
+      claim.firstError ??= error;
+    }
   }
 
   /** The canAdopt of ClaimObject: RecheckDeletionTimestamp once per claim, throwing its Conflict. */
-  private canAdopt(deployment: Deployment, recheck: AdoptionRecheck): void {
-    if (recheck.done) return;
+  private canAdopt(deployment: Deployment, claim: ClaimState): void {
+    if (claim.rechecked) return;
     this.recheckDeletionTimestamp(deployment);
-    recheck.done = true;
-  }
-
-  /** The RSs a claim looks at: those this Deployment controls, and the orphans of its namespace. */
-  private claimCandidates(deployment: Deployment): ReplicaSet[] {
-    const cache = this.world.cache;
-    const candidates: ReplicaSet[] = [];
-    for (const rs of cache.byIndex<ReplicaSet>(INDEX_REPLICASETS_BY_CONTROLLER, deployment.metadata.uid)) {
-      if (rs.metadata.namespace === deployment.metadata.namespace) candidates.push(rs);
-    }
-    for (const rs of cache.byIndex<ReplicaSet>(INDEX_ORPHAN_REPLICASETS_BY_NAMESPACE, deployment.metadata.namespace)) {
-      candidates.push(rs);
-    }
-    return candidates;
+    claim.rechecked = true;
   }
 
   /** ClaimObject for one RS: true if the Deployment manages it after this call. */
-  private claimReplicaSet(deployment: Deployment, rs: ReplicaSet, recheck: AdoptionRecheck): boolean {
+  private claimReplicaSet(deployment: Deployment, rs: ReplicaSet, claim: ClaimState): boolean {
     const matches = matchesSelector(deployment.spec?.selector, rs.metadata.labels);
     const ref = controllerOf(rs);
     const deploymentDeleted = deployment.metadata.deletionTimestamp !== undefined;
@@ -291,7 +290,7 @@ export class DeploymentController extends Controller {
       return false;
     }
     if (deploymentDeleted || !matches || rs.metadata.deletionTimestamp !== undefined) return false;
-    this.canAdopt(deployment, recheck);
+    this.canAdopt(deployment, claim);
     return this.ignoreNotFound(() => this.adoptReplicaSet(deployment, rs));
   }
 
@@ -358,10 +357,17 @@ export class DeploymentController extends Controller {
   }
 }
 
-/** Whether this claim already rechecked the Deployment before adopting (sync.Once). */
-interface AdoptionRecheck {
-  done: boolean;
+/** One getReplicaSetsForDeployment claim under way. */
+interface ClaimState {
+  /** The RSs the Deployment manages, in candidate order. */
+  readonly claimed: ReplicaSet[];
+  /** The first API error; the claim goes on with the other RSs and throws it at the end. */
+  firstError: ApiError | undefined;
+  /** Whether the Deployment was rechecked before adopting (RecheckDeletionTimestamp, sync.Once). */
+  rechecked: boolean;
 }
+
+const NO_REPLICASETS: readonly ReplicaSet[] = [];
 
 /** dc.enqueueRateLimited(d) for the key of this sync (made here: no named closure per sync). */
 function rateLimitedEnqueue(queue: WorkQueue, key: string): () => void {

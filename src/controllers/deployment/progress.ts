@@ -82,12 +82,8 @@ function estimateProgress(
 ): void {
   const d = ctx.d;
   const nowMs = ctx.world.nowMs;
-  const subject =
-    newRS === undefined
-      ? `Deployment ${JSON.stringify(d.metadata.name)}`
-      : `ReplicaSet ${JSON.stringify(newRS.metadata.name)}`;
   if (deploymentComplete(d, newStatus)) {
-    const message = `${subject} has successfully progressed.`;
+    const message = `${progressSubject(d, newRS)} has successfully progressed.`;
     setDeploymentCondition(
       newStatus,
       newDeploymentCondition(DeploymentProgressing, "True", NewRSAvailableReason, message, nowMs),
@@ -98,7 +94,7 @@ function estimateProgress(
       DeploymentProgressing,
       "True",
       ReplicaSetUpdatedReason,
-      `${subject} is progressing.`,
+      `${progressSubject(d, newRS)} is progressing.`,
       nowMs,
     );
     if (currentCondition !== undefined) {
@@ -107,12 +103,19 @@ function estimateProgress(
     }
     setDeploymentCondition(newStatus, condition);
   } else if (deploymentTimedOut(d, newStatus, nowMs)) {
-    const message = `${subject} has timed out progressing.`;
+    const message = `${progressSubject(d, newRS)} has timed out progressing.`;
     setDeploymentCondition(
       newStatus,
       newDeploymentCondition(DeploymentProgressing, "False", TimedOutReason, message, nowMs),
     );
   }
+}
+
+/** What the Progressing messages name: the new RS, or the Deployment when there is none. */
+function progressSubject(d: Deployment, newRS: ReplicaSet | undefined): string {
+  return newRS === undefined
+    ? `Deployment ${JSON.stringify(d.metadata.name)}`
+    : `ReplicaSet ${JSON.stringify(newRS.metadata.name)}`;
 }
 
 /** getReplicaFailures: the new RS's ReplicaFailure condition, else the first one of any RS. */
@@ -122,15 +125,18 @@ export function getReplicaFailures(
 ): DeploymentCondition | undefined {
   const fromNew = replicaFailureOf(newRS);
   if (fromNew !== undefined) return fromNew;
-  for (const rs of allRSs) {
-    const failure = replicaFailureOf(rs);
+  for (let i = 0; i < allRSs.length; i++) {
+    const failure = replicaFailureOf(allRSs[i]);
     if (failure !== undefined) return failure;
   }
   return undefined;
 }
 
 function replicaFailureOf(rs: ReplicaSet | undefined): DeploymentCondition | undefined {
-  for (const condition of rs?.status?.conditions ?? []) {
+  const conditions = rs?.status?.conditions;
+  if (conditions === undefined || conditions === null) return undefined;
+  for (let i = 0; i < conditions.length; i++) {
+    const condition = conditions[i] as NonNullable<typeof conditions>[number];
     if (condition.type === DeploymentReplicaFailure) return replicaSetToDeploymentCondition(condition);
   }
   return undefined;

@@ -25,6 +25,7 @@ import {
   newRSNewReplicas,
   replicaSetReplicas,
   replicaSetsByCreationTimestamp,
+  sortedByCreationTimestamp,
   sortInPlace,
 } from "./util.ts";
 
@@ -152,8 +153,10 @@ export function scaleDownOldReplicaSetsForRollingUpdate(
   if (availablePodCount <= minAvailable) return 0;
   const totalScaleDownCount = availablePodCount - minAvailable;
   let totalScaledDown = 0;
-  for (const targetRS of sortInPlace([...oldRSs], replicaSetsByCreationTimestamp)) {
+  const sorted = sortedByCreationTimestamp(oldRSs);
+  for (let i = 0; i < sorted.length; i++) {
     if (totalScaledDown >= totalScaleDownCount) break;
+    const targetRS = sorted[i] as ReplicaSet;
     const spec = replicaSetReplicas(targetRS);
     if (spec === 0) continue;
     const scaleDownCount = Math.min(spec, totalScaleDownCount - totalScaledDown);

@@ -26,8 +26,8 @@ import {
   FoundNewRSReason,
   filterActiveReplicaSets,
   findActiveOrLatest,
+  findNewAndOldReplicaSets,
   findNewReplicaSet,
-  findOldReplicaSets,
   getActualReplicaCountForReplicaSets,
   getAvailableReplicaCountForReplicaSets,
   getDeploymentCondition,
@@ -76,6 +76,15 @@ export interface DeploymentContext {
   d: Deployment;
   /** dc.enqueueRateLimited(d). */
   readonly enqueueRateLimited: () => void;
+  /** The last getAllReplicaSetsAndSyncRevision result that wrote nothing, with its inputs. */
+  syncedReplicaSets?: SyncedReplicaSets;
+}
+
+/** A getAllReplicaSetsAndSyncRevision result, valid for exactly this working copy and list. */
+export interface SyncedReplicaSets {
+  readonly d: Deployment;
+  readonly rsList: readonly ReplicaSet[];
+  readonly replicaSets: ReplicaSetsOfDeployment;
 }
 
 /** Both halves of a ReplicaSet list: the new RS (if any) and every old RS. */
@@ -161,16 +170,27 @@ function recordDeploymentEvent(
 
 /**
  * getAllReplicaSetsAndSyncRevision: the new RS (created when `createIfNotExisted`) with its revision
- * raised above every old one, and all old RSs (oldest first).
+ * raised above every old one, and all old RSs (oldest first). Callers must not mutate the result.
+ *
+ * A sync often calls this twice with the same working copy and list (isScalingEvent, then the
+ * strategy). When the first call found the new RS already in sync (no write, working copy
+ * unchanged), the second would compute the same from the same inputs and write nothing either, so
+ * its result is handed back again.
  */
 export function getAllReplicaSetsAndSyncRevision(
   ctx: DeploymentContext,
   rsList: readonly ReplicaSet[],
   createIfNotExisted: boolean,
 ): ReplicaSetsOfDeployment {
-  const [, allOldRSs] = findOldReplicaSets(ctx.d, rsList);
-  const newRS = getNewReplicaSet(ctx, rsList, allOldRSs, createIfNotExisted);
-  return { newRS, oldRSs: allOldRSs };
+  const d = ctx.d;
+  const known = ctx.syncedReplicaSets;
+  if (known !== undefined && known.d === d && known.rsList === rsList) return known.replicaSets;
+  const found = findNewAndOldReplicaSets(d, rsList);
+  const newRS = syncOrCreateNewReplicaSet(ctx, found.newRS, found.oldRSs, createIfNotExisted);
+  if (newRS !== found.newRS) return { newRS, oldRSs: found.oldRSs };
+  // Nothing was written (a write returns a new RS or changes the working copy): remember it.
+  if (newRS !== undefined && ctx.d === d) ctx.syncedReplicaSets = { d, rsList, replicaSets: found };
+  return found;
 }
 
 /**
@@ -185,32 +205,75 @@ export function getNewReplicaSet(
   oldRSs: readonly ReplicaSet[],
   createIfNotExisted: boolean,
 ): ReplicaSet | undefined {
-  const existingNewRS = findNewReplicaSet(ctx.d, rsList);
-  const newRevision = String(maxRevision(oldRSs) + 1);
-  if (existingNewRS !== undefined) return syncExistingNewReplicaSet(ctx, existingNewRS, newRevision);
-  if (!createIfNotExisted) return undefined;
-  return createNewReplicaSet(ctx, oldRSs, newRevision);
+  return syncOrCreateNewReplicaSet(ctx, findNewReplicaSet(ctx.d, rsList), oldRSs, createIfNotExisted);
 }
 
-/** The existing-new-RS half of getNewReplicaSet. */
-function syncExistingNewReplicaSet(ctx: DeploymentContext, existingNewRS: ReplicaSet, newRevision: string): ReplicaSet {
+/** getNewReplicaSet after FindNewReplicaSet found `existingNewRS` (or nothing). */
+function syncOrCreateNewReplicaSet(
+  ctx: DeploymentContext,
+  existingNewRS: ReplicaSet | undefined,
+  oldRSs: readonly ReplicaSet[],
+  createIfNotExisted: boolean,
+): ReplicaSet | undefined {
+  // The new revision is kept a number until a string is needed (no String() per sync).
+  const newRevisionNumber = maxRevision(oldRSs) + 1;
+  if (existingNewRS !== undefined) return syncExistingNewReplicaSet(ctx, existingNewRS, newRevisionNumber);
+  if (!createIfNotExisted) return undefined;
+  return createNewReplicaSet(ctx, oldRSs, String(newRevisionNumber));
+}
+
+/**
+ * The existing-new-RS half of getNewReplicaSet. The steady state (annotations and minReadySeconds in
+ * sync, the Deployment already at the RS's revision, no Progressing condition to add) returns the RS
+ * without an immer pass or a write.
+ */
+function syncExistingNewReplicaSet(
+  ctx: DeploymentContext,
+  existingNewRS: ReplicaSet,
+  newRevisionNumber: number,
+): ReplicaSet {
+  const d = ctx.d;
+  if (!newReplicaSetAnnotationsInSync(d, existingNewRS, newRevisionNumber)) {
+    return syncNewReplicaSetAnnotations(ctx, existingNewRS, String(newRevisionNumber));
+  }
+  if ((existingNewRS.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0)) {
+    return writeNewReplicaSetSync(ctx, existingNewRS, existingNewRS);
+  }
+  return syncDeploymentRevision(ctx, existingNewRS, existingNewRS);
+}
+
+/** syncExistingNewReplicaSet when setNewReplicaSetAnnotations may change the RS's annotations. */
+function syncNewReplicaSetAnnotations(
+  ctx: DeploymentContext,
+  existingNewRS: ReplicaSet,
+  newRevision: string,
+): ReplicaSet {
   const d = ctx.d;
   let annotationsUpdated = false;
-  // The steady state (nothing to copy, revision already high enough) skips the immer pass, which
-  // would give back existingNewRS itself.
-  const synced = newReplicaSetAnnotationsInSync(d, existingNewRS, newRevision)
-    ? existingNewRS
-    : produce(existingNewRS, (draft) => {
-        annotationsUpdated = setNewReplicaSetAnnotations(d, draft, newRevision, true, maxRevHistoryLengthInChars);
-      });
-  const minReadySeconds = d.spec?.minReadySeconds ?? 0;
-  const minReadySecondsNeedsUpdate = (existingNewRS.spec?.minReadySeconds ?? 0) !== minReadySeconds;
-  if (annotationsUpdated || minReadySecondsNeedsUpdate) {
-    return ctx.world.store.update(existingNewRS, (draft) => {
-      draft.metadata.annotations = castDraft(synced.metadata.annotations);
-      replicaSetSpecOf(draft).minReadySeconds = minReadySeconds;
-    });
-  }
+  const synced = produce(existingNewRS, (draft) => {
+    annotationsUpdated = setNewReplicaSetAnnotations(d, draft, newRevision, true, maxRevHistoryLengthInChars);
+  });
+  const minReadySecondsNeedsUpdate = (existingNewRS.spec?.minReadySeconds ?? 0) !== (d.spec?.minReadySeconds ?? 0);
+  if (annotationsUpdated || minReadySecondsNeedsUpdate) return writeNewReplicaSetSync(ctx, existingNewRS, synced);
+  return syncDeploymentRevision(ctx, existingNewRS, synced);
+}
+
+/** Writes the synced annotations and the Deployment's minReadySeconds to the new RS. */
+function writeNewReplicaSetSync(ctx: DeploymentContext, existingNewRS: ReplicaSet, synced: ReplicaSet): ReplicaSet {
+  const minReadySeconds = ctx.d.spec?.minReadySeconds ?? 0;
+  return ctx.world.store.update(existingNewRS, (draft) => {
+    draft.metadata.annotations = castDraft(synced.metadata.annotations);
+    replicaSetSpecOf(draft).minReadySeconds = minReadySeconds;
+  });
+}
+
+/**
+ * The Deployment takes the revision of the (unwritten) new RS, `synced` being its annotations after
+ * setNewReplicaSetAnnotations, and gets Progressing=True FoundNewReplicaSet if it has a deadline and
+ * no Progressing condition yet; the status is written if either changed. Returns `existingNewRS`.
+ */
+function syncDeploymentRevision(ctx: DeploymentContext, existingNewRS: ReplicaSet, synced: ReplicaSet): ReplicaSet {
+  const d = ctx.d;
   const revisionText = synced.metadata.annotations?.[RevisionAnnotation] ?? "";
   const needsProgressing =
     hasProgressDeadline(d) && getDeploymentCondition(d.status, DeploymentProgressing) === undefined;
@@ -238,17 +301,18 @@ function syncExistingNewReplicaSet(ctx: DeploymentContext, existingNewRS: Replic
 }
 
 /**
- * True when setNewReplicaSetAnnotations(d, rs, newRevision, exists = true) would leave `rs` as it is:
- * it has annotations, every Deployment annotation to copy is there with its value, and its revision
- * is not below `newRevision` (or does not parse, which stops the function before any change).
- * False whenever in doubt.
+ * True when setNewReplicaSetAnnotations(d, rs, String(newRevisionNumber), exists = true) would leave
+ * `rs` as it is: it has annotations, every Deployment annotation to copy is there with its value, and
+ * its revision is not below the new one (or does not parse, which stops the function before any
+ * change). False whenever in doubt.
  */
-function newReplicaSetAnnotationsInSync(d: Deployment, rs: ReplicaSet, newRevision: string): boolean {
+function newReplicaSetAnnotationsInSync(d: Deployment, rs: ReplicaSet, newRevisionNumber: number): boolean {
   const annotations = rs.metadata.annotations;
   if (annotations === undefined) return false;
   const source = d.metadata.annotations;
   if (source !== undefined) {
-    for (const key of Object.keys(source)) {
+    // for...in, not Object.keys: no key array per sync (annotations are plain objects).
+    for (const key in source) {
       if (skipCopyAnnotation(key)) continue;
       if (!(key in annotations) || annotations[key] !== source[key]) return false;
     }
@@ -256,8 +320,8 @@ function newReplicaSetAnnotationsInSync(d: Deployment, rs: ReplicaSet, newRevisi
   const oldRevision = annotations[RevisionAnnotation];
   if (oldRevision === undefined) return false;
   const oldRevisionNumber = revision(rs);
-  const newRevisionNumber = /^[0-9]+$/.test(newRevision) ? Number(newRevision) : undefined;
-  if (newRevisionNumber === undefined) return false;
+  // String(n) of the integer n ≥ 1 is all digits (parses) exactly when n < 1e21 (no exponent).
+  if (!(newRevisionNumber < 1e21)) return false;
   if (oldRevisionNumber === undefined) return oldRevision !== "";
   return oldRevisionNumber >= newRevisionNumber;
 }
@@ -554,7 +618,7 @@ export function calculateStatus(
   const status: DeploymentStatus = {
     observedGeneration: deployment.metadata.generation,
     replicas: getActualReplicaCountForReplicaSets(allRSs),
-    updatedReplicas: getActualReplicaCountForReplicaSets([newRS]),
+    updatedReplicas: newRS?.status?.replicas ?? 0,
     readyReplicas: getReadyReplicaCountForReplicaSets(allRSs),
     availableReplicas,
     unavailableReplicas: Math.max(0, totalReplicas - availableReplicas),
@@ -638,11 +702,17 @@ export function syncDeploymentStatus(
 export function isScalingEvent(ctx: DeploymentContext, rsList: readonly ReplicaSet[]): boolean {
   const { newRS, oldRSs } = getAllReplicaSetsAndSyncRevision(ctx, rsList, false);
   const replicas = deploymentReplicas(ctx.d);
-  for (const rs of filterActiveReplicaSets([...oldRSs, newRS])) {
-    const desired = getDesiredReplicasAnnotation(rs);
-    if (desired !== undefined && desired !== replicas) return true;
+  for (let i = 0; i < oldRSs.length; i++) {
+    if (desiredReplicasDiffer(oldRSs[i] as ReplicaSet, replicas)) return true;
   }
-  return false;
+  return newRS !== undefined && desiredReplicasDiffer(newRS, replicas);
+}
+
+/** For isScalingEvent: the RS is active and its desired-replicas annotation is set and not `replicas`. */
+function desiredReplicasDiffer(rs: ReplicaSet, replicas: number): boolean {
+  if (replicaSetReplicas(rs) <= 0) return false;
+  const desired = getDesiredReplicasAnnotation(rs);
+  return desired !== undefined && desired !== replicas;
 }
 
 /**

@@ -718,7 +718,7 @@ function computeEqualIgnoreHash(
  * The RSs oldest first: the list itself when it is already in that order (the controller passes
  * sorted lists; a stable sort would leave them as they are), else a sorted copy. Never mutates.
  */
-function sortedByCreationTimestamp(rsList: readonly ReplicaSet[]): readonly ReplicaSet[] {
+export function sortedByCreationTimestamp(rsList: readonly ReplicaSet[]): readonly ReplicaSet[] {
   for (let i = 1; i < rsList.length; i++) {
     if (replicaSetsByCreationTimestamp(rsList[i - 1] as ReplicaSet, rsList[i] as ReplicaSet) > 0) {
       return sortInPlace([...rsList], replicaSetsByCreationTimestamp);
@@ -753,6 +753,43 @@ export function findOldReplicaSets(
     if (replicaSetReplicas(rs) !== 0) requiredRSs.push(rs);
   }
   return [requiredRSs, allRSs];
+}
+
+/**
+ * FindNewReplicaSet and the second list of FindOldReplicaSets (every RS but the new one, oldest
+ * first) from one pass over the RSs sorted oldest first, as getAllReplicaSetsAndSyncRevision needs
+ * them. Same results as calling the two.
+ */
+export function findNewAndOldReplicaSets(
+  deployment: Deployment,
+  rsList: readonly ReplicaSet[],
+): { readonly newRS: ReplicaSet | undefined; readonly oldRSs: ReplicaSet[] } {
+  const sorted = sortedByCreationTimestamp(rsList);
+  const template = deployment.spec?.template;
+  let newRS: ReplicaSet | undefined;
+  for (let i = 0; i < sorted.length; i++) {
+    const rs = sorted[i] as ReplicaSet;
+    if (equalIgnoreHash(rs.spec?.template, template)) {
+      newRS = rs;
+      break;
+    }
+  }
+  return { newRS, oldRSs: replicaSetsExcept(sorted, newRS) };
+}
+
+/** The RSs (in order) whose uid is not `excluded`'s, in an array of exactly that size. */
+function replicaSetsExcept(rsList: readonly ReplicaSet[], excluded: ReplicaSet | undefined): ReplicaSet[] {
+  if (excluded === undefined) return [...rsList];
+  const uid = excluded.metadata.uid;
+  let kept = 0;
+  for (let i = 0; i < rsList.length; i++) if ((rsList[i] as ReplicaSet).metadata.uid !== uid) kept++;
+  const result = new Array<ReplicaSet>(kept);
+  let next = 0;
+  for (let i = 0; i < rsList.length; i++) {
+    const rs = rsList[i] as ReplicaSet;
+    if (rs.metadata.uid !== uid) result[next++] = rs;
+  }
+  return result;
 }
 
 /** The labels without pod-template-hash (labelsutil.CloneAndRemoveLabel). */
@@ -880,11 +917,18 @@ export function setDeploymentCondition(status: DeploymentStatus, condition: Depl
   const next = shallowCopy(condition);
   if (current !== undefined && current.status === condition.status)
     next.lastTransitionTime = current.lastTransitionTime;
-  status.conditions = [...filterOutCondition(status.conditions, condition.type), next];
+  const conditions = filterOutCondition(status.conditions, condition.type);
+  conditions.push(next);
+  status.conditions = conditions;
 }
 
 /** RemoveDeploymentCondition. Mutates `status`; an empty list is removed, as Go leaves it nil. */
 export function removeDeploymentCondition(status: DeploymentStatus, conditionType: string): void {
+  // Nothing of that type: only an empty list has to go (no filtered copy needed).
+  if (getDeploymentCondition(status, conditionType) === undefined) {
+    if ((status.conditions?.length ?? 0) === 0) delete status.conditions;
+    return;
+  }
   const remaining = filterOutCondition(status.conditions, conditionType);
   if (remaining.length === 0) delete status.conditions;
   else if (remaining.length !== (status.conditions?.length ?? 0)) status.conditions = remaining;

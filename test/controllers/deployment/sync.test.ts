@@ -5,7 +5,12 @@
 import { describe, expect, it } from "vitest";
 import type { Deployment, ReplicaSet } from "../../../src/api/kinds.ts";
 import { toTimestamp } from "../../../src/api/object.ts";
-import { calculateStatus } from "../../../src/controllers/deployment/sync.ts";
+import {
+  calculateStatus,
+  type DeploymentContext,
+  getAllReplicaSetsAndSyncRevision,
+  setWorkingStatus,
+} from "../../../src/controllers/deployment/sync.ts";
 import {
   DeprecatedRollbackTo,
   DesiredReplicasAnnotation,
@@ -471,5 +476,45 @@ describe("calculateStatus", () => {
         reason: available === "True" ? "MinimumReplicasAvailable" : "MinimumReplicasUnavailable",
       }),
     ]);
+  });
+});
+
+describe("getAllReplicaSetsAndSyncRevision within one sync", () => {
+  /** A rollout in progress (old v1 at revision `oldRevision`, new v2 at `newRevision`) and a context on the cache. */
+  function rollout(oldRevision: number, newRevision: number) {
+    const f = new DeploymentFixture();
+    f.createDeployment({
+      replicas: 2,
+      annotations: { [RevisionAnnotation]: String(newRevision) },
+      status: rolloutInProgress(),
+    });
+    f.createReplicaSet({ name: "web-old", image: "app:v1", replicas: 1, revision: oldRevision });
+    f.advance(1000);
+    f.createReplicaSet({ name: "web-new", image: "app:v2", replicas: 1, revision: newRevision });
+    f.settle();
+    const d = f.world.cache.get<Deployment>("Deployment", "default", "web") as Deployment;
+    const ctx: DeploymentContext = { world: f.world, d, enqueueRateLimited: () => {} };
+    return { f, ctx, rsList: f.controller.getReplicaSetsForDeployment(d) };
+  }
+
+  it("hands a result that wrote nothing back to the next call with the same working copy and list", () => {
+    const { f, ctx, rsList } = rollout(1, 2);
+    const first = getAllReplicaSetsAndSyncRevision(ctx, rsList, false);
+    expect(first.newRS).toBe(f.rs("web-new"));
+    expect(first.oldRSs).toEqual([f.rs("web-old")]);
+    expect(getAllReplicaSetsAndSyncRevision(ctx, rsList, true)).toBe(first);
+    // Another working copy: computed again, to the same answer.
+    setWorkingStatus(ctx, { replicas: 2 });
+    const again = getAllReplicaSetsAndSyncRevision(ctx, rsList, true);
+    expect(again).not.toBe(first);
+    expect(again).toEqual(first);
+  });
+
+  it("recomputes after a write: the second call works on the stale cached RS and conflicts", () => {
+    const { f, ctx, rsList } = rollout(3, 2);
+    const first = getAllReplicaSetsAndSyncRevision(ctx, rsList, false);
+    expect(first.newRS?.metadata.annotations?.[RevisionAnnotation]).toBe("4");
+    expect(f.rs("web-new").metadata.annotations?.[RevisionAnnotation]).toBe("4");
+    expect(() => getAllReplicaSetsAndSyncRevision(ctx, rsList, true)).toThrow(/modified/);
   });
 });

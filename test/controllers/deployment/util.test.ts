@@ -16,6 +16,7 @@ import {
   equalIgnoreHash,
   filterActiveReplicaSets,
   findActiveOrLatest,
+  findNewAndOldReplicaSets,
   findNewReplicaSet,
   findOldReplicaSets,
   getDeploymentCondition,
@@ -611,6 +612,18 @@ describe("findNewReplicaSet / findOldReplicaSets", () => {
     const [requiredRSs, allRSs] = findOldReplicaSets(d, list);
     expect(names(allRSs)).toEqual(all);
     expect(names(requiredRSs)).toEqual(required);
+  });
+
+  it.each([
+    ["old beside new", [newRS, oldRS]],
+    ["several matches", [newRS, oldRS, newRSDup]],
+    ["none", [oldRS]],
+    ["only the new RS", [newRS]],
+    ["empty", []],
+  ] as const)("findNewAndOldReplicaSets agrees with both: %s", (_name, list) => {
+    const found = findNewAndOldReplicaSets(d, list);
+    expect(found.newRS).toBe(findNewReplicaSet(d, list));
+    expect(found.oldRSs).toEqual(findOldReplicaSets(d, list)[1]);
   });
 });
 
