@@ -161,7 +161,11 @@ export class WorkQueue {
   private dropProcessed(): void {
     const head = this.head;
     const drained = head === this.order.length;
-    if (drained || (head > 1024 && head * 2 > this.order.length)) {
+    // Every comparison runs every time: one that `||`/`&&` skipped until the first long queue would
+    // have no type feedback in the optimized caller, which would deoptimize when it first ran.
+    const long = head > 1024;
+    const mostlyProcessed = head * 2 > this.order.length;
+    if (drained || (long && mostlyProcessed)) {
       dropFront(this.order, head);
       this.head = 0;
     }

@@ -262,7 +262,9 @@ export function processStateOf(record: PodRecord): ProcessState {
   if (record.node.down) return "absent";
   let running = false;
   let stopped = false;
-  for (const container of record.containers) {
+  const containers = record.containers;
+  for (let i = 0; i < containers.length; i++) {
+    const container = containers[i] as ContainerRecord;
     if (container.stage === "stopping") return "draining";
     if (container.stage === "running" || container.stage === "prestop") running = true;
     else if (container.exitedProcess) stopped = true;
@@ -315,7 +317,11 @@ function waitingState(reason: string, message: string | undefined): ContainerSta
 /** The container shows its last exit as its state: it will not run again and has run. */
 function showsExit(container: ContainerRecord): boolean {
   const stage = container.stage;
-  return (stage === "exited" || stage === "dead" || stage === "lost") && container.lastExit !== null;
+  // Both halves are read every time, so a running container gives type feedback for the second
+  // half too (optimized code would otherwise deoptimize at the first exit).
+  const stopped = stage === "exited" || stage === "dead" || stage === "lost";
+  const hasExited = container.lastExit !== null;
+  return stopped && hasExited;
 }
 
 /** containerStatus(container).state: running, terminated (the last exit) or waiting. */

@@ -1034,8 +1034,11 @@ function firstEntries<T>(entries: readonly T[], count: number): T[] {
 /** A process of some container of the pod is alive. */
 function anyProcess(record: PodRecord): boolean {
   const containers = record.containers;
-  for (let i = 0; i < containers.length; i++) if ((containers[i] as ContainerRecord).hasProcess) return true;
-  return false;
+  // The loop steps past every container it reads, even the first with a process: a one-container
+  // pod then gives the optimized code feedback for the step before the first pod without one.
+  let alive = false;
+  for (let i = 0; i < containers.length && !alive; i++) alive = (containers[i] as ContainerRecord).hasProcess;
+  return alive;
 }
 
 /** Every container is ready (the Ready condition without readiness gates). */

@@ -206,8 +206,10 @@ function rankedFacts(pod: Pod, facts: PodDeletionFacts, rank: number, nowMs: num
  * Go computes int64(math.Log2(float64(d))), which agrees for every duration a run reaches.
  */
 export function floorLog2(n: number): number {
-  if (n >= TWO_POW_32) return 63 - Math.clz32(Math.floor(n / TWO_POW_32));
-  return 31 - Math.clz32(n);
+  // One clz32 for both halves: optimized code that only saw ages of one size has nothing left
+  // without type feedback when the other size comes.
+  const high = Math.floor(n / TWO_POW_32);
+  return (high > 0 ? 63 : 31) - Math.clz32(high > 0 ? high : n);
 }
 
 /** floor(log2(now − t)) with the age in nanoseconds; −1 when now − t <= 0 (or t is zero). */
@@ -234,7 +236,10 @@ function afterOrZero(t1Ms: number, t2Ms: number): boolean {
  */
 function newerFirst(aMs: number, bMs: number, aBucket: number, bBucket: number, a: RankedPod, b: RankedPod): number {
   if (!a.logScale || aMs === ZERO_TIME || bMs === ZERO_TIME) return afterOrZero(aMs, bMs) ? -1 : 1;
-  if (aBucket !== bBucket) return aBucket < bBucket ? -1 : 1;
+  // The sign of the difference, computed every time (not only when the buckets differ, which
+  // optimized code may not have seen yet).
+  const byBucket = Math.sign(aBucket - bBucket);
+  if (byBucket !== 0) return byBucket;
   const uidA = a.facts.uid;
   const uidB = b.facts.uid;
   return uidA < uidB ? -1 : uidA > uidB ? 1 : 0;

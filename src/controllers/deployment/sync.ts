@@ -10,7 +10,7 @@
  * rate limiting, exactly as against a real API server.
  */
 import { castDraft, type Draft, produce } from "immer";
-import type { DeploymentStatus } from "kubernetes-types/apps/v1.js";
+import type { DeploymentCondition, DeploymentStatus } from "kubernetes-types/apps/v1.js";
 import { ApiError, isApiError, notFound } from "../../api/errors.ts";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
 import { controllerOf, controllerRef, copyWith, deepFreeze, type NewObject } from "../../api/object.ts";
@@ -628,24 +628,24 @@ export function calculateStatus(
   const conditions = deployment.status?.conditions;
   if (conditions !== undefined && conditions.length > 0) status.conditions = [...conditions];
   const minimumAvailable = deploymentReplicas(deployment) - maxUnavailable(deployment);
-  const available =
-    availableReplicas >= minimumAvailable
-      ? newDeploymentCondition(
-          DeploymentAvailable,
-          "True",
-          MinimumReplicasAvailable,
-          "Deployment has minimum availability.",
-          nowMs,
-        )
-      : newDeploymentCondition(
-          DeploymentAvailable,
-          "False",
-          MinimumReplicasUnavailable,
-          "Deployment does not have minimum availability.",
-          nowMs,
-        );
+  const available = availableCondition(availableReplicas >= minimumAvailable, nowMs);
   setDeploymentCondition(status, available);
   return status;
+}
+
+/**
+ * The Available condition of calculateStatus: True MinimumReplicasAvailable with minimum
+ * availability, else False MinimumReplicasUnavailable. One call for both, so optimized code that
+ * has only seen one of them has no call left without feedback (which would deoptimize it).
+ */
+function availableCondition(hasMinimum: boolean, nowMs: number): DeploymentCondition {
+  return newDeploymentCondition(
+    DeploymentAvailable,
+    hasMinimum ? "True" : "False",
+    hasMinimum ? MinimumReplicasAvailable : MinimumReplicasUnavailable,
+    hasMinimum ? "Deployment has minimum availability." : "Deployment does not have minimum availability.",
+    nowMs,
+  );
 }
 
 const STATUS_COUNTERS = [

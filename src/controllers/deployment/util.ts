@@ -777,19 +777,27 @@ export function findNewAndOldReplicaSets(
   return { newRS, oldRSs: replicaSetsExcept(sorted, newRS) };
 }
 
-/** The RSs (in order) whose uid is not `excluded`'s, in an array of exactly that size. */
+/** The RSs (in order) whose uid is not `excluded`'s (all of them without one). */
 function replicaSetsExcept(rsList: readonly ReplicaSet[], excluded: ReplicaSet | undefined): ReplicaSet[] {
-  if (excluded === undefined) return [...rsList];
-  const uid = excluded.metadata.uid;
-  let kept = 0;
-  for (let i = 0; i < rsList.length; i++) if ((rsList[i] as ReplicaSet).metadata.uid !== uid) kept++;
-  const result = new Array<ReplicaSet>(kept);
-  let next = 0;
+  const uid = excluded?.metadata.uid;
+  const result = emptyObjectList<ReplicaSet>();
   for (let i = 0; i < rsList.length; i++) {
     const rs = rsList[i] as ReplicaSet;
-    if (rs.metadata.uid !== uid) result[next++] = rs;
+    if (rs.metadata.uid !== uid) result.push(rs);
   }
   return result;
+}
+
+/**
+ * An empty array that V8 already keeps as a list of objects. `[]` starts as a list of small
+ * integers and changes representation with its first object, so code optimized while every list
+ * it saw was empty (no old ReplicaSets before the first rollout) would be deoptimized by the first
+ * non-empty one; lists that all start here look alike to it whether empty or not.
+ */
+export function emptyObjectList<T extends object>(): T[] {
+  const list: (T | null)[] = [null];
+  list.pop();
+  return list as T[];
 }
 
 /** The labels without pod-template-hash (labelsutil.CloneAndRemoveLabel). */

@@ -13,6 +13,7 @@ import {
   deploymentComplete,
   deploymentProgressing,
   deploymentTimedOut,
+  emptyObjectList,
   equalIgnoreHash,
   filterActiveReplicaSets,
   findActiveOrLatest,
@@ -850,5 +851,17 @@ describe("computeHash", () => {
   it("uses only the safe alphabet (no vowels)", () => {
     expect(computeHash(base)).toMatch(/^[bcdfghjklmnpqrstvwxz2456789]+$/);
     expect(safeEncodeString("0123456789")).toBe("456789bcdf");
+  });
+});
+
+describe("emptyObjectList", () => {
+  it("is a fresh, empty, growable array", () => {
+    const first = emptyObjectList<{ n: number }>();
+    const second = emptyObjectList<{ n: number }>();
+    expect(first).toEqual([]);
+    expect(first).not.toBe(second);
+    first.push({ n: 1 });
+    expect(first).toEqual([{ n: 1 }]);
+    expect(second).toEqual([]);
   });
 });
