@@ -113,3 +113,8 @@ export function applyDefaults(object: { kind: string; spec?: unknown }): void {
 export function hasDefaulter(kind: string): boolean {
   return SPEC_DEFAULTERS[kind] !== undefined;
 }
+
+/** Whether applyDefaults or defaultNewPodStatus can change a new object of this kind. */
+export function hasCreateDefaults(kind: string): boolean {
+  return kind === "Pod" || hasDefaulter(kind);
+}

@@ -14,7 +14,7 @@ import { type Draft, produce } from "immer";
 import type { ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1.js";
 import type { Kernel } from "../sim/kernel.ts";
 import type { Trace } from "../sim/trace.ts";
-import { applyDefaults, defaultNewPodStatus, hasDefaulter } from "./defaults.ts";
+import { applyDefaults, defaultNewPodStatus, hasCreateDefaults, hasDefaulter } from "./defaults.ts";
 import { ApiError, alreadyExists, conflict, notFound } from "./errors.ts";
 import {
   copyWith,
@@ -143,6 +143,9 @@ export class Store {
    * pass: only a missing status phase can need setting, exactly as defaultNewPodStatus would.
    */
   private defaulted(object: KObject): KObject {
+    // A kind without defaults (Node, ...): the pass below would change nothing and produce would
+    // hand back `object` itself.
+    if (!hasCreateDefaults(object.kind)) return deepFreeze(object);
     if (object.kind === "Pod" && object.spec !== undefined && this.defaultedPodSpecs.has(object.spec as object)) {
       const status = object.status as { phase?: string } | undefined;
       const withPhase =

@@ -38,6 +38,25 @@ describe("Store", () => {
     expect(Object.isFrozen(created)).toBe(true);
   });
 
+  it("stores a kind without defaults as given, deep-frozen (no immer pass)", () => {
+    const { store } = setup();
+    const input = {
+      apiVersion: "v1",
+      kind: "Node",
+      metadata: { name: "n1", namespace: "", labels: { zone: "a" } },
+      status: { capacity: { cpu: "4", pods: "110" }, addresses: [{ type: "InternalIP", address: "172.16.0.1" }] },
+    };
+    const created = store.create(input);
+    expect(Object.keys(created)).toEqual(["apiVersion", "kind", "metadata", "status"]);
+    expect(created.status).toBe(input.status);
+    expect(created.status).toEqual({
+      capacity: { cpu: "4", pods: "110" },
+      addresses: [{ type: "InternalIP", address: "172.16.0.1" }],
+    });
+    expect(Object.isFrozen(input.status.addresses[0])).toBe(true);
+    expect(Object.isFrozen(created.metadata)).toBe(true);
+  });
+
   it("refuses a duplicate name", () => {
     const { store } = setup();
     store.create(pod("a"));
