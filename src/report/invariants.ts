@@ -28,16 +28,22 @@ interface NodeUsage {
   memoryBytes: number;
 }
 
-interface PodCharge {
-  node: string;
-  cpuMilli: number;
-  memoryBytes: number;
+interface PodRequests {
+  readonly cpuMilli: number;
+  readonly memoryBytes: number;
 }
 
-/** What the checks hold for one pod: the IP it owns and the node it is charged to. */
+/** Requests of a pod without a spec, and of a pod not charged. Never written. */
+const NO_REQUESTS: PodRequests = { cpuMilli: 0, memoryBytes: 0 };
+
+/**
+ * What the checks hold for one pod: the IP it owns, and the node it is charged to with the
+ * requests charged (the shared per-template object: nothing is copied per charge).
+ */
 interface PodFacts {
   ip: string | undefined;
-  charge: PodCharge | undefined;
+  chargedNode: string | undefined;
+  charged: PodRequests;
 }
 
 export class InvariantChecker {
@@ -74,12 +80,12 @@ export class InvariantChecker {
     let facts = this.podFacts.get(uid);
     if (facts === undefined) {
       if (ip === undefined && node === undefined) return;
-      facts = { ip: undefined, charge: undefined };
+      facts = { ip: undefined, chargedNode: undefined, charged: NO_REQUESTS };
       this.podFacts.set(uid, facts);
     }
     if (facts.ip !== ip) this.checkIp(uid, pod, facts, ip);
-    if (facts.charge?.node !== node) this.checkCapacity(pod, facts, node);
-    if (facts.ip === undefined && facts.charge === undefined) this.podFacts.delete(uid);
+    if (facts.chargedNode !== node) this.checkCapacity(pod, facts, node);
+    if (facts.ip === undefined && facts.chargedNode === undefined) this.podFacts.delete(uid);
   }
 
   private checkIp(uid: string, pod: Pod, facts: PodFacts, ip: string | undefined): void {
@@ -98,13 +104,13 @@ export class InvariantChecker {
   }
 
   private checkCapacity(pod: Pod, facts: PodFacts, node: string | undefined): void {
-    const charged = facts.charge;
-    if (charged !== undefined) {
-      const usage = this.usage.get(charged.node) as NodeUsage;
+    if (facts.chargedNode !== undefined) {
+      const usage = this.usage.get(facts.chargedNode) as NodeUsage;
       usage.pods--;
-      usage.cpuMilli -= charged.cpuMilli;
-      usage.memoryBytes -= charged.memoryBytes;
-      facts.charge = undefined;
+      usage.cpuMilli -= facts.charged.cpuMilli;
+      usage.memoryBytes -= facts.charged.memoryBytes;
+      facts.chargedNode = undefined;
+      facts.charged = NO_REQUESTS;
     }
     if (node === undefined) return;
     // Nodes are cluster-scoped (namespace ""); "default" is accepted for hand-made test worlds.
@@ -114,17 +120,16 @@ export class InvariantChecker {
       return;
     }
     const requests = podRequests(pod);
-    // Built key by key: a spread of the requests adding `node` is V8's slow path.
-    const charge: PodCharge = { node, cpuMilli: requests.cpuMilli, memoryBytes: requests.memoryBytes };
-    facts.charge = charge;
+    facts.chargedNode = node;
+    facts.charged = requests;
     let usage = this.usage.get(node);
     if (usage === undefined) {
       usage = { pods: 0, cpuMilli: 0, memoryBytes: 0 };
       this.usage.set(node, usage);
     }
     usage.pods++;
-    usage.cpuMilli += charge.cpuMilli;
-    usage.memoryBytes += charge.memoryBytes;
+    usage.cpuMilli += requests.cpuMilli;
+    usage.memoryBytes += requests.memoryBytes;
     this.checkNodeUsage(nodeObject, usage, pod);
   }
 
@@ -188,12 +193,12 @@ function allocatableOf(node: KObject): { pods: number; cpu: number; memory: numb
 }
 
 /** Requests per pod spec object: pods made from one template share it, so it is parsed once. */
-const requestsCache = new WeakMap<object, { cpuMilli: number; memoryBytes: number }>();
+const requestsCache = new WeakMap<object, PodRequests>();
 
 /** Sum of the containers' requests (limits stand in for missing requests, as the API defaults them). */
-export function podRequests(pod: Pod): { cpuMilli: number; memoryBytes: number } {
+export function podRequests(pod: Pod): PodRequests {
   const spec = pod.spec;
-  if (spec === undefined) return { cpuMilli: 0, memoryBytes: 0 };
+  if (spec === undefined) return NO_REQUESTS;
   const cached = requestsCache.get(spec.containers);
   if (cached !== undefined) return cached;
   const computed = sumRequests(pod);
