@@ -11,6 +11,8 @@
  *   random). Node totals live in the scheduler cache (scheduler-cache.ts), so a cycle is
  *   arithmetic on typed arrays except on tainted/unschedulable nodes or for node affinity; each
  *   node's resource fit and score are kept until its totals (or the pod's requests) change.
+ *   Feasible nodes with the same count of the owner's pods and the same zone get the same spread
+ *   score, so the filtering pass keeps only each such group's best node and scoring ranks groups.
  * - A pod that fits nowhere gets PodScheduled=False/Unschedulable with FitError's message
  *   ("0/3 nodes are available: 3 Insufficient cpu.") and waits in the unschedulable set. It is
  *   tried again after `timing.schedulingRetryMs`, at once when a node changes, or when a pod
@@ -32,7 +34,7 @@ import type { WatchEventType } from "../api/store.ts";
 import type { EventId } from "../sim/event-queue.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
 import type { Component, World } from "../world/world.ts";
-import { type CachedNode, nodeReadyStatus, SchedulerCache } from "./scheduler-cache.ts";
+import { type CachedNode, nodeReadyStatus, type OwnerCounts, SchedulerCache } from "./scheduler-cache.ts";
 import {
   balancedAllocationScore,
   defaultNormalizeScore,
@@ -106,6 +108,21 @@ export class Scheduler implements Component {
   private spreadValues = new Float64Array(64);
   /** pickBest scratch: the raw spread scores' range (rawSpreadScores fills it; no object per cycle). */
   private readonly spreadRange: SpreadRange = { min: 0, max: 0 };
+  /**
+   * Feasible nodes grouped by (owner's pods on the node, zone), which fixes the spread score, so
+   * only each group's best node (by resource score, then name) can win: findFeasibleNodes fills
+   * these, pickBest scores the groups. groupCount < 0: not grouped this cycle.
+   */
+  private groupStamp = new Int32Array(64);
+  /** Each group's best node: its number, resource score and name rank. */
+  private groupNode = new Int32Array(64);
+  private groupScore = new Float64Array(64);
+  private groupRank = new Int32Array(64);
+  private groupKeys = new Int32Array(64);
+  private groupRaw = new Float64Array(64);
+  private groupCount = -1;
+  /** Zone numbers + 1 (the slot of nodes without a zone): key = owned · groupZoneSlots + zone + 1. */
+  private groupZoneSlots = 1;
   /** podToPlace per (frozen, so unchanging) pod spec: a ReplicaSet's pods share one spec object. */
   private places = new WeakMap<PodSpec, PodToPlace>();
   private placesTolerationSeconds = Number.NaN;
@@ -322,12 +339,15 @@ export class Scheduler implements Component {
       if (this.nextStartNodeIndex >= this.cache.orderLength) this.nextStartNodeIndex = 0;
     }
     const place = this.placeFor(pod.spec);
-    const found = this.findFeasibleNodes(place);
+    const owner = controllerOf(pod)?.uid;
+    const counts = owner === undefined ? undefined : this.cache.ownerCounts(owner);
+    const grouped = !this.affinityOrTaintScoresVary(place);
+    const found = this.findFeasibleNodes(place, counts?.perNode, grouped);
     if (found === 0) {
       this.recordFailure(key, pod, place, unschedulableMessage(this.cache.orderLength, this.reasons));
       return;
     }
-    const chosen = found === 1 ? (this.feasible[0] as number) : this.pickBest(pod, place, found);
+    const chosen = found === 1 ? (this.feasible[0] as number) : this.pickBest(place, owner, counts, found);
     this.bind(key, pod, this.cache.nodes[chosen] as CachedNode, place);
   }
 
@@ -349,14 +369,17 @@ export class Scheduler implements Component {
   /**
    * findNodesThatPassFilters: fills this.feasible (node numbers) and, for failures, this.reasons;
    * also counts the feasible nodes' distinct zones (the zone spreading weight needs it) and puts
-   * each feasible node's resource score in this.base (see fitScoreOf), in the same pass.
+   * each feasible node's resource score in this.base (see fitScoreOf), in the same pass. With
+   * `grouped`, it also keeps each spread group's best node (see groupStamp), `perNode` being the
+   * pod owner's counts per node (undefined: none, or no owner).
    */
-  private findFeasibleNodes(place: PodToPlace): number {
+  private findFeasibleNodes(place: PodToPlace, perNode: Int32Array | undefined, grouped: boolean): number {
     const cache = this.cache;
     const all = cache.orderLength;
     // Map.clear swaps in a new backing table even when empty: clear only after a failure was counted.
     if (this.reasons.size > 0) this.reasons.clear();
     this.feasibleZones = 0;
+    this.groupCount = -1;
     if (all === 0) return 0;
     this.ensureScratch(all, cache.zones.length);
     this.prepareResourceScores(place.requests);
@@ -366,6 +389,11 @@ export class Scheduler implements Component {
     const { zoneSeen, feasible, base, scored, scoredVersion } = this;
     const stamp = ++this.cycle;
     const zoneCount = cache.zones.length;
+    const zoneSlots = zoneCount + 1;
+    const rank = cache.nameRank;
+    let groupStamp = this.groupStamp;
+    let { groupNode, groupScore, groupRank } = this;
+    let groups = 0;
     let zones = 0;
     let found = 0;
     let processed = 0;
@@ -389,21 +417,45 @@ export class Scheduler implements Component {
       }
       const score = scored[i] as number;
       if (score !== DOES_NOT_FIT) {
-        base[found] = score;
-        feasible[found++] = i;
-        if (zones < zoneCount) {
-          // Once every zone is seen, the rest of the walk needs no zone lookups.
-          const zone = zoneOf[i] as number;
-          if (zone >= 0 && zoneSeen[zone] !== stamp) {
-            zoneSeen[zone] = stamp;
-            zones++;
+        const zone = zoneOf[i] as number;
+        if (zone >= 0 && zones < zoneCount && zoneSeen[zone] !== stamp) {
+          zoneSeen[zone] = stamp;
+          zones++;
+        }
+        if (grouped) {
+          // An owner's counts grow to a node added later only when one of its pods is counted: 0 until then.
+          const owned = perNode === undefined || i >= perNode.length ? 0 : (perNode[i] as number);
+          const key = owned * zoneSlots + zone + 1;
+          if (key >= groupStamp.length) {
+            this.growGroups(key + 1);
+            ({ groupStamp, groupNode, groupScore, groupRank } = this);
+          }
+          const nodeRank = rank[i] as number;
+          let keep = true;
+          if (groupStamp[key] !== stamp) {
+            groupStamp[key] = stamp;
+            (this.groupKeys as Int32Array)[groups++] = key;
+          } else {
+            const bestScore = groupScore[key] as number;
+            keep = score > bestScore || (score === bestScore && nodeRank < (groupRank[key] as number));
+          }
+          if (keep) {
+            groupNode[key] = i;
+            groupScore[key] = score;
+            groupRank[key] = nodeRank;
           }
         }
+        base[found] = score;
+        feasible[found++] = i;
         continue;
       }
       this.countFitFailures(i, place.requests);
     }
     this.feasibleZones = zones;
+    if (grouped) {
+      this.groupCount = groups;
+      this.groupZoneSlots = zoneSlots;
+    }
     this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % all;
     return found;
   }
@@ -418,12 +470,16 @@ export class Scheduler implements Component {
    * PreferNoSchedule taints are added only when they can differ between nodes: a constant does
    * not change the choice.
    */
-  private pickBest(pod: Pod, place: PodToPlace, count: number): number {
+  private pickBest(
+    place: PodToPlace,
+    owner: string | undefined,
+    counts: Readonly<OwnerCounts> | undefined,
+    count: number,
+  ): number {
+    if (this.groupCount >= 0) return this.pickBestOfGroups(owner !== undefined, counts?.perZone, count);
     this.addAffinityAndTaintScores(place, count);
-    const owner = controllerOf(pod)?.uid;
     if (owner === undefined) return bestNode(this.feasible, count, this.base, this.cache.nameRank);
     const cache = this.cache;
-    const counts = cache.ownerCounts(owner);
     const perNode = counts?.perNode;
     const perZone = counts?.perZone;
     const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.feasibleZones));
@@ -442,6 +498,55 @@ export class Scheduler implements Component {
     // Raw spread scores are integers in [min, max]: normalize each value once.
     const table = this.spreadTable(min, range.max);
     return bestNodeWithSpread(this.feasible, count, this.base, this.spread, table, min, cache.nameRank);
+  }
+
+  /**
+   * pickBest from the groups findFeasibleNodes kept: every node of a group has the same spread
+   * score (and the scores are integers, so adding it keeps their order), hence the best node is
+   * the best of the groups' best nodes; min and max of the raw scores are over the groups.
+   */
+  private pickBestOfGroups(spreading: boolean, perZone: Int32Array | undefined, count: number): number {
+    const { groupKeys, groupNode, groupScore, groupRank, groupRaw } = this;
+    const groups = this.groupCount;
+    if (!spreading) return bestOfGroups(groupKeys, groups, groupNode, groupScore, groupRank, undefined, 0, groupRaw);
+    const zoneSlots = this.groupZoneSlots;
+    const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.feasibleZones));
+    const hostWeight = topologyNormalizingWeight(count);
+    let min = Number.POSITIVE_INFINITY;
+    let max = 0;
+    for (let g = 0; g < groups; g++) {
+      const key = groupKeys[g] as number;
+      const owned = Math.floor(key / zoneSlots);
+      const zone = key - owned * zoneSlots - 1;
+      let raw = spreadScoreForCount(owned, HOSTNAME_MAX_SKEW, hostWeight);
+      if (zone >= 0) raw += zoneTerms[zone] as number;
+      const rounded = Math.round(raw);
+      groupRaw[g] = rounded;
+      if (rounded < min) min = rounded;
+      if (rounded > max) max = rounded;
+    }
+    const table = this.spreadTable(min, max);
+    return bestOfGroups(groupKeys, groups, groupNode, groupScore, groupRank, table, min, groupRaw);
+  }
+
+  private growGroups(size: number): void {
+    const capacity = Math.max(size, this.groupStamp.length * 2);
+    const stamp = new Int32Array(capacity);
+    stamp.set(this.groupStamp);
+    this.groupStamp = stamp;
+    const node = new Int32Array(capacity);
+    node.set(this.groupNode);
+    this.groupNode = node;
+    const score = new Float64Array(capacity);
+    score.set(this.groupScore);
+    this.groupScore = score;
+    const rank = new Int32Array(capacity);
+    rank.set(this.groupRank);
+    this.groupRank = rank;
+    const keys = new Int32Array(capacity);
+    keys.set(this.groupKeys);
+    this.groupKeys = keys;
+    this.groupRaw = new Float64Array(capacity);
   }
 
   /** The zone spreading term per zone number (it depends only on the zone's count). */
@@ -527,10 +632,14 @@ export class Scheduler implements Component {
     return this.spreadValues;
   }
 
+  /** Whether NodeAffinity preferred terms or PreferNoSchedule taints can score nodes differently. */
+  private affinityOrTaintScoresVary(place: PodToPlace): boolean {
+    return hasPreferredAffinity(place) || this.cache.preferTaintNodes > 0;
+  }
+
   /** NodeAffinity preferred terms (×2) and TaintToleration PreferNoSchedule (×3), when they can differ. */
   private addAffinityAndTaintScores(place: PodToPlace, count: number): void {
-    const preferred = place.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
-    const withAffinity = preferred !== undefined && preferred.length > 0;
+    const withAffinity = hasPreferredAffinity(place);
     const withTaints = this.cache.preferTaintNodes > 0;
     if (!withAffinity && !withTaints) return;
     const { feasible, affinity, taint, base } = this;
@@ -623,7 +732,8 @@ function rawSpreadScores(
   let max = 0;
   for (let j = 0; j < count; j++) {
     const i = feasible[j] as number;
-    let raw = spreadScoreForCount(perNode === undefined ? 0 : (perNode[i] as number), HOSTNAME_MAX_SKEW, hostWeight);
+    const owned = perNode === undefined || i >= perNode.length ? 0 : (perNode[i] as number);
+    let raw = spreadScoreForCount(owned, HOSTNAME_MAX_SKEW, hostWeight);
     const zone = zoneOf[i] as number;
     if (zone >= 0) raw += zoneTerms[zone] as number;
     const rounded = Math.round(raw);
@@ -633,6 +743,42 @@ function rawSpreadScores(
   }
   range.min = min;
   range.max = max;
+}
+
+function hasPreferredAffinity(place: PodToPlace): boolean {
+  const preferred = place.spec?.affinity?.nodeAffinity?.preferredDuringSchedulingIgnoredDuringExecution;
+  return preferred !== undefined && preferred.length > 0;
+}
+
+/**
+ * bestNode over the groups' best nodes (node, resource score and name rank by group key), adding
+ * table[groupRaw[g] − min] when there is a spread table.
+ */
+function bestOfGroups(
+  groupKeys: Int32Array,
+  groups: number,
+  groupNode: Int32Array,
+  groupScore: Float64Array,
+  groupRank: Int32Array,
+  table: Float64Array | undefined,
+  min: number,
+  groupRaw: Float64Array,
+): number {
+  let best = -1;
+  let bestScore = Number.NEGATIVE_INFINITY;
+  let bestRank = 0;
+  for (let g = 0; g < groups; g++) {
+    const key = groupKeys[g] as number;
+    const spread = table === undefined ? 0 : (table[(groupRaw[g] as number) - min] as number);
+    const score = (groupScore[key] as number) + spread;
+    const rank = groupRank[key] as number;
+    if (score > bestScore || (score === bestScore && rank < bestRank)) {
+      best = groupNode[key] as number;
+      bestScore = score;
+      bestRank = rank;
+    }
+  }
+  return best;
 }
 
 /** The feasible node with the highest score; ties go to the smaller name rank. */

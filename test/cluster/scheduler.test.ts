@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { podCondition } from "../../src/api/pod.ts";
-import { NODE_NAMESPACE } from "../../src/cluster/nodes.ts";
+import { layoutNodes, NODE_NAMESPACE, type NodeInfo, nodeManifest } from "../../src/cluster/nodes.ts";
 import {
   nodeSelectorRequirementMatches,
   nodeSelectorTermMatches,
@@ -9,6 +9,7 @@ import {
   unschedulableMessage,
 } from "../../src/cluster/scheduling.ts";
 import { constantMs } from "../../src/sim/random.ts";
+import type { NodeConfig } from "../../src/world/config.ts";
 import { createPod, pod, startCluster, zonedNodes } from "./fixture.ts";
 
 /** Scheduler-only worlds: no kubelet side effects matter for binding, but it runs anyway. */
@@ -261,6 +262,51 @@ describe("scheduler: scores", () => {
     createPod(fixture.world, "web");
     fixture.world.kernel.run(1000);
     expect(scheduled(fixture, "web")).toBe("dca-2");
+  });
+});
+
+describe("scheduler: spread groups", () => {
+  /** Places a mix of owned and unowned pods; with `taintOne`, one node has a PreferNoSchedule taint the pods tolerate. */
+  function placements(taintOne: boolean): (string | undefined)[] {
+    const fixture = startCluster({ nodeConfigs: zonedNodes({ DCA: 50, DCB: 40, DCC: 30 }), withLifecycle: false });
+    if (taintOne) {
+      fixture.world.store.patch("Node", NODE_NAMESPACE, "dcb-7", (draft) => {
+        (draft.spec as { taints?: unknown[] }).taints = [{ key: "spot", effect: "PreferNoSchedule" }];
+      });
+    }
+    const tolerations = [{ key: "spot", operator: "Exists", effect: "PreferNoSchedule" }];
+    const names: string[] = [];
+    for (let i = 0; i < 240; i++) {
+      const owner = i % 5 === 4 ? undefined : i % 5 < 2 ? "a" : "b";
+      const name = `p-${i}`;
+      createPod(fixture.world, name, { owner, cpu: i % 3 === 0 ? "100m" : "250m", spec: { tolerations } });
+      names.push(name);
+    }
+    fixture.world.kernel.run(60_000);
+    return names.map((name) => scheduled(fixture, name));
+  }
+
+  it("scores a node added after an owner's pods were counted (its count there is 0)", () => {
+    // 64 nodes fill the cache's first capacity, so the added one is past the owner's counts array.
+    const big = (config: NodeConfig): NodeConfig => ({ ...config, capacity: { ...config.capacity, cpuMilli: 8000 } });
+    const configs = zonedNodes({ DCA: 65 }, 1000);
+    const initial = configs.slice(0, 64).map((config, index) => (index === 0 ? big(config) : config));
+    const fixture = startCluster({ nodeConfigs: initial, withLifecycle: false });
+    createPod(fixture.world, "a-0", { owner: "a", cpu: "3000m" }); // fits only the big node
+    fixture.world.kernel.run(10_000);
+    expect(scheduled(fixture, "a-0")).toBe(initial[0]?.name);
+    const added = layoutNodes([...initial, big(configs[64] as NodeConfig)], ["DCA"])[64] as NodeInfo;
+    fixture.world.store.create(nodeManifest(added, fixture.world.nowMs));
+    createPod(fixture.world, "a-1", { owner: "a", cpu: "3000m" });
+    fixture.world.kernel.run(20_000);
+    // Both big nodes fit; the added one has none of the owner's pods and more room.
+    expect(scheduled(fixture, "a-1")).toBe(added.name);
+  });
+
+  it("chooses as the full scoring passes do (a tolerated PreferNoSchedule taint forces those)", () => {
+    const grouped = placements(false);
+    expect(grouped.every((name) => name !== undefined)).toBe(true);
+    expect(placements(true)).toEqual(grouped);
   });
 });
 
