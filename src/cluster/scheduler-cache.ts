@@ -298,13 +298,15 @@ export class SchedulerCache {
   }
 }
 
-function growFloat(array: Float64Array, capacity: number): Float64Array {
+/** `array` copied into a new one of `capacity` entries. */
+export function growFloat(array: Float64Array, capacity: number): Float64Array {
   const grown = new Float64Array(capacity);
   grown.set(array);
   return grown;
 }
 
-function grow(array: Int32Array | undefined, capacity: number): Int32Array {
+/** `array` if it holds `capacity` entries already, else copied into a new one that does. */
+export function grow(array: Int32Array | undefined, capacity: number): Int32Array {
   if (array !== undefined && array.length >= capacity) return array;
   const grown = new Int32Array(capacity);
   if (array !== undefined) grown.set(array);

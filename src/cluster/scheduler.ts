@@ -34,7 +34,14 @@ import type { WatchEventType } from "../api/store.ts";
 import type { EventId } from "../sim/event-queue.ts";
 import { type RandomStream, sampleMs } from "../sim/random.ts";
 import type { Component, World } from "../world/world.ts";
-import { type CachedNode, nodeReadyStatus, type OwnerCounts, SchedulerCache } from "./scheduler-cache.ts";
+import {
+  type CachedNode,
+  grow,
+  growFloat,
+  nodeReadyStatus,
+  type OwnerCounts,
+  SchedulerCache,
+} from "./scheduler-cache.ts";
 import {
   balancedAllocationScore,
   defaultNormalizeScore,
@@ -113,12 +120,12 @@ export class Scheduler implements Component {
    * only each group's best node (by resource score, then name) can win: findFeasibleNodes fills
    * these, pickBest scores the groups. groupCount < 0: not grouped this cycle.
    */
-  private groupStamp = new Int32Array(64);
+  private groupStamp: Int32Array = new Int32Array(64);
   /** Each group's best node: its number, resource score and name rank. */
-  private groupNode = new Int32Array(64);
-  private groupScore = new Float64Array(64);
-  private groupRank = new Int32Array(64);
-  private groupKeys = new Int32Array(64);
+  private groupNode: Int32Array = new Int32Array(64);
+  private groupScore: Float64Array = new Float64Array(64);
+  private groupRank: Int32Array = new Int32Array(64);
+  private groupKeys: Int32Array = new Int32Array(64);
   private groupRaw = new Float64Array(64);
   private groupCount = -1;
   /** Zone numbers + 1 (the slot of nodes without a zone): key = owned · groupZoneSlots + zone + 1. */
@@ -531,21 +538,11 @@ export class Scheduler implements Component {
 
   private growGroups(size: number): void {
     const capacity = Math.max(size, this.groupStamp.length * 2);
-    const stamp = new Int32Array(capacity);
-    stamp.set(this.groupStamp);
-    this.groupStamp = stamp;
-    const node = new Int32Array(capacity);
-    node.set(this.groupNode);
-    this.groupNode = node;
-    const score = new Float64Array(capacity);
-    score.set(this.groupScore);
-    this.groupScore = score;
-    const rank = new Int32Array(capacity);
-    rank.set(this.groupRank);
-    this.groupRank = rank;
-    const keys = new Int32Array(capacity);
-    keys.set(this.groupKeys);
-    this.groupKeys = keys;
+    this.groupStamp = grow(this.groupStamp, capacity);
+    this.groupNode = grow(this.groupNode, capacity);
+    this.groupScore = growFloat(this.groupScore, capacity);
+    this.groupRank = grow(this.groupRank, capacity);
+    this.groupKeys = grow(this.groupKeys, capacity);
     this.groupRaw = new Float64Array(capacity);
   }
 
