@@ -56,15 +56,21 @@ export class SchedulerCache {
   nonZeroCpu: Float64Array = new Float64Array(0);
   nonZeroMemory: Float64Array = new Float64Array(0);
   pods: Float64Array = new Float64Array(0);
-  /** Bumped whenever a node's totals or allocatable change (lets the scheduler reuse resource scores). */
-  versions: Uint32Array = new Uint32Array(0);
+  /**
+   * Per node: the scheduler's resource score for the requests it last scored (its fitScoreOf),
+   * NaN when unknown: reset whenever the node's totals or allocatable change.
+   */
+  fitScores: Float64Array = new Float64Array(0);
   /** 1 if the node has NoSchedule/NoExecute taints or is unschedulable (filters need the object). */
   constrained: Uint8Array = new Uint8Array(0);
   /** Zone number per node, -1 without a zone label. */
   zoneOf: Int32Array = new Int32Array(0);
   readonly zones: string[] = [];
   private readonly zoneNumbers = new Map<string, number>();
-  /** Present nodes in node-tree order. */
+  /**
+   * Present nodes in node-tree order, twice over (orderLength nodes, then the same again), so a
+   * walk of every node from any start position needs no wrap-around.
+   */
   order: Int32Array = new Int32Array(0);
   /** Each node's position in name order (score ties go to the smaller name). */
   nameRank: Int32Array = new Int32Array(0);
@@ -74,6 +80,8 @@ export class SchedulerCache {
   readonly charges = new Map<string, Charge>();
   /** Spreading counts per controller owner uid (one lookup per charge). */
   private readonly owners = new Map<string, OwnerCounts>();
+  /** noPodsPerNode's zeros (never written). */
+  private zeroPerNode = new Int32Array(0);
 
   node(name: string): CachedNode {
     let node = this.byName.get(name);
@@ -112,7 +120,7 @@ export class SchedulerCache {
     this.allocatableCpu[i] = allocatable.cpu === undefined ? 0 : (parseCpuMilli(allocatable.cpu) ?? 0);
     this.allocatableMemory[i] = allocatable.memory === undefined ? 0 : (parseMemoryBytes(allocatable.memory) ?? 0);
     this.allocatablePods[i] = allocatable.pods === undefined ? 0 : Math.floor(parseQuantity(allocatable.pods) ?? 0);
-    this.versions[i] = (this.versions[i] as number) + 1;
+    this.fitScores[i] = Number.NaN;
     applyTaints(node, object);
     if (node.preferNoScheduleTaints.length > 0) this.preferTaintNodes++;
     this.constrained[i] = node.unschedulable || node.taints.length > 0 ? 1 : 0;
@@ -161,12 +169,13 @@ export class SchedulerCache {
       list.push(node);
       count++;
     }
-    const order = new Int32Array(count);
+    const order = new Int32Array(count * 2);
     let length = 0;
     const lists = [...byZone.values()];
     for (let position = 0; length < count; position++) {
       for (const list of lists) if (position < list.length) order[length++] = (list[position] as CachedNode).index;
     }
+    order.copyWithin(count, 0, count);
     this.order = order;
     this.orderLength = length;
     const byName = [...this.nodes].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
@@ -192,7 +201,7 @@ export class SchedulerCache {
     this.nonZeroCpu[i] = (this.nonZeroCpu[i] as number) + requests.nonZeroCpuMilli;
     this.nonZeroMemory[i] = (this.nonZeroMemory[i] as number) + requests.nonZeroMemoryBytes;
     this.pods[i] = (this.pods[i] as number) + 1;
-    this.versions[i] = (this.versions[i] as number) + 1;
+    this.fitScores[i] = Number.NaN;
     const charge: Charge = { uid, node, requests, owner: undefined, assumed };
     this.charges.set(key, charge);
     this.setOwner(charge, owner);
@@ -207,7 +216,7 @@ export class SchedulerCache {
     this.nonZeroCpu[i] = (this.nonZeroCpu[i] as number) - requests.nonZeroCpuMilli;
     this.nonZeroMemory[i] = (this.nonZeroMemory[i] as number) - requests.nonZeroMemoryBytes;
     this.pods[i] = (this.pods[i] as number) - 1;
-    this.versions[i] = (this.versions[i] as number) + 1;
+    this.fitScores[i] = Number.NaN;
     this.setOwner(charge, undefined);
     this.charges.delete(key);
   }
@@ -219,9 +228,22 @@ export class SchedulerCache {
     if (owner !== undefined) this.countOwner(charge.node, owner, 1);
   }
 
-  /** Pods of `owner` in total, per node number and per zone number (undefined: none anywhere). */
+  /**
+   * Pods of `owner` in total, per node number and per zone number (undefined: none anywhere);
+   * perNode covers every node number (a node added after the owner's pods were counted has 0).
+   */
   ownerCounts(owner: string): Readonly<OwnerCounts> | undefined {
-    return this.owners.get(owner);
+    const counts = this.owners.get(owner);
+    if (counts !== undefined && counts.perNode.length < this.capacity) {
+      counts.perNode = grow(counts.perNode, this.capacity);
+    }
+    return counts;
+  }
+
+  /** Zero pods on every node number: perNode for a pod without an owner or owner counts. */
+  noPodsPerNode(): Int32Array {
+    if (this.zeroPerNode.length < this.capacity) this.zeroPerNode = new Int32Array(this.capacity);
+    return this.zeroPerNode;
   }
 
   private countOwner(node: CachedNode, owner: string, delta: number): void {
@@ -291,9 +313,8 @@ export class SchedulerCache {
     constrained.set(this.constrained);
     this.constrained = constrained;
     this.zoneOf = grow(this.zoneOf, capacity);
-    const versions = new Uint32Array(capacity);
-    versions.set(this.versions);
-    this.versions = versions;
+    this.fitScores = growFloat(this.fitScores, capacity);
+    this.fitScores.fill(Number.NaN, this.capacity);
     this.capacity = capacity;
   }
 }

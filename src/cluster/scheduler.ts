@@ -36,6 +36,7 @@ import { type RandomStream, sampleMs } from "../sim/random.ts";
 import type { Component, World } from "../world/world.ts";
 import {
   type CachedNode,
+  type Charge,
   grow,
   growFloat,
   nodeReadyStatus,
@@ -104,13 +105,11 @@ export class Scheduler implements Component {
   private zoneSeen = new Int32Array(16);
   /** pickBest scratch: the zone spreading term per zone number. */
   private zoneTerms = new Float64Array(16);
+  /** Stamps zoneSeen per zone count. */
   private cycle = 0;
-  private feasibleZones = 0;
   /** Nodes came or went (or changed zone): the node-tree order is rebuilt before the next cycle. */
   private orderStale = false;
-  /** Per node: LeastAllocated + BalancedAllocation for `scoredFor`, valid while versions match. */
-  private scored = new Float64Array(0);
-  private scoredVersion = new Uint32Array(0);
+  /** The requests of cache.fitScores (LeastAllocated + BalancedAllocation, per node). */
   private scoredFor: PodRequests = { cpuMilli: -1, memoryBytes: -1, nonZeroCpuMilli: -1, nonZeroMemoryBytes: -1 };
   private spreadValues = new Float64Array(64);
   /** pickBest scratch: the raw spread scores' range (rawSpreadScores fills it; no object per cycle). */
@@ -120,10 +119,9 @@ export class Scheduler implements Component {
    * only each group's best node (by resource score, then name) can win: findFeasibleNodes fills
    * these, pickBest scores the groups. groupCount < 0: not grouped this cycle.
    */
-  private groupStamp: Int32Array = new Int32Array(64);
-  /** Each group's best node: its number, resource score and name rank. */
+  /** Each group's best node by group key: its number, resource score (NO_GROUP: none) and name rank. */
   private groupNode: Int32Array = new Int32Array(64);
-  private groupScore: Float64Array = new Float64Array(64);
+  private groupScore: Float64Array = new Float64Array(64).fill(NO_GROUP);
   private groupRank: Int32Array = new Int32Array(64);
   private groupKeys: Int32Array = new Int32Array(64);
   private groupRaw = new Float64Array(64);
@@ -194,52 +192,52 @@ export class Scheduler implements Component {
     const key = objectKey(pod.metadata.namespace, pod.metadata.name);
     if (type === "DELETED") {
       const charge = this.cache.charges.get(key);
-      if (charge !== undefined && charge.uid === pod.metadata.uid) this.release(key);
+      if (charge !== undefined && charge.uid === pod.metadata.uid) this.release(key, charge);
       this.forgetWaiting(key);
       return;
     }
-    this.account(key, pod);
-    this.considerQueueing(key, pod, previous);
+    const charge = this.account(key, pod);
+    this.considerQueueing(key, pod, previous, charge);
   }
 
-  private account(key: string, pod: Pod): void {
+  /** Brings the pod's charge in line with the pod; returns the charge it holds now, if any. */
+  private account(key: string, pod: Pod): Charge | undefined {
     const nodeName = pod.spec?.nodeName;
     let charge = this.cache.charges.get(key);
     if (charge !== undefined && charge.uid !== pod.metadata.uid) {
-      this.release(key);
+      this.release(key, charge);
       charge = undefined;
     }
-    if (nodeName === undefined) return; // unbound (or assumed, and the cache has not caught up)
+    if (nodeName === undefined) return charge; // unbound (or assumed, and the cache has not caught up)
     if (isPodTerminal(pod)) {
-      if (charge !== undefined) this.release(key);
-      return;
+      if (charge !== undefined) this.release(key, charge);
+      return undefined;
     }
     const owner = pod.metadata.deletionTimestamp === undefined ? controllerOf(pod)?.uid : undefined;
     if (charge !== undefined && charge.node.name === nodeName) {
       charge.assumed = false;
       this.cache.setOwner(charge, owner);
-      return;
+      return charge;
     }
-    if (charge !== undefined) this.release(key);
-    this.cache.charge(key, pod.metadata.uid, this.cache.node(nodeName), podRequests(pod.spec), owner, false);
+    if (charge !== undefined) this.release(key, charge);
+    return this.cache.charge(key, pod.metadata.uid, this.cache.node(nodeName), podRequests(pod.spec), owner, false);
   }
 
-  /** Drops a pod's charge and wakes the unschedulable pods that now fit where it was. */
-  private release(key: string): void {
-    const charge = this.cache.charges.get(key);
-    if (charge === undefined) return;
+  /** Drops a pod's charge (`charge`, the one it holds) and wakes the unschedulable pods that now fit where it was. */
+  private release(key: string, charge: Charge): void {
     this.cache.uncharge(key, charge);
     this.wakeForFreedNode(charge.node);
   }
 
   // ---- pods: queues ----
 
-  private considerQueueing(key: string, pod: Pod, previous: Pod | undefined): void {
+  /** `charge`: the pod's charge after account(). */
+  private considerQueueing(key: string, pod: Pod, previous: Pod | undefined, charge: Charge | undefined): void {
     if (!needsScheduling(pod)) {
       this.forgetWaiting(key);
       return;
     }
-    if (this.cache.charges.get(key)?.assumed === true) return; // we bound it; the cache lags
+    if (charge?.assumed === true) return; // we bound it; the cache lags
     if (this.unschedulable.has(key)) {
       // Our own PodScheduled=False write comes back here; only a spec change is worth a retry.
       if (previous !== undefined && previous.spec !== pod.spec) this.moveToActive(key);
@@ -256,7 +254,7 @@ export class Scheduler implements Component {
   }
 
   private forgetWaiting(key: string): void {
-    const waiting = this.unschedulable.get(key);
+    const waiting = this.unschedulable.size === 0 ? undefined : this.unschedulable.get(key);
     if (waiting !== undefined) {
       this.world.kernel.cancel(waiting.timer);
       this.unschedulable.delete(key);
@@ -349,13 +347,19 @@ export class Scheduler implements Component {
     const owner = controllerOf(pod)?.uid;
     const counts = owner === undefined ? undefined : this.cache.ownerCounts(owner);
     const grouped = !this.affinityOrTaintScoresVary(place);
-    const found = this.findFeasibleNodes(place, counts?.perNode, grouped);
+    const found = this.findFeasibleNodes(place, counts?.perNode ?? this.cache.noPodsPerNode(), grouped);
     if (found === 0) {
       this.recordFailure(key, pod, place, unschedulableMessage(this.cache.orderLength, this.reasons));
       return;
     }
-    const chosen = found === 1 ? (this.feasible[0] as number) : this.pickBest(place, owner, counts, found);
+    const chosen = found === 1 ? this.onlyFeasibleNode() : this.pickBest(place, owner, counts, found);
     this.bind(key, pod, this.cache.nodes[chosen] as CachedNode, place);
+  }
+
+  /** The one feasible node findFeasibleNodes found (grouped, it is its one group's node). */
+  private onlyFeasibleNode(): number {
+    if (this.groupCount < 0) return this.feasible[0] as number;
+    return this.groupNode[this.groupKeys[0] as number] as number;
   }
 
   private placeFor(spec: PodSpec | undefined): PodToPlace {
@@ -374,41 +378,35 @@ export class Scheduler implements Component {
   }
 
   /**
-   * findNodesThatPassFilters: fills this.feasible (node numbers) and, for failures, this.reasons;
-   * also counts the feasible nodes' distinct zones (the zone spreading weight needs it) and puts
-   * each feasible node's resource score in this.base (see fitScoreOf), in the same pass. With
-   * `grouped`, it also keeps each spread group's best node (see groupStamp), `perNode` being the
-   * pod owner's counts per node (undefined: none, or no owner).
+   * findNodesThatPassFilters: counts the feasible nodes and, for failures, fills this.reasons.
+   * Without `grouped`, it lists the feasible nodes in this.feasible and their resource scores (see
+   * fitScoreOf) in this.base; with it, it keeps only each spread group's best node (see
+   * groupScore), `perNode` being the pod owner's counts per node (zeros without an owner).
    */
-  private findFeasibleNodes(place: PodToPlace, perNode: Int32Array | undefined, grouped: boolean): number {
+  private findFeasibleNodes(place: PodToPlace, perNode: Int32Array, grouped: boolean): number {
     const cache = this.cache;
     const all = cache.orderLength;
     // Map.clear swaps in a new backing table even when empty: clear only after a failure was counted.
     if (this.reasons.size > 0) this.reasons.clear();
-    this.feasibleZones = 0;
-    this.groupCount = -1;
+    this.clearGroups();
     if (all === 0) return 0;
     this.ensureScratch(all, cache.zones.length);
     this.prepareResourceScores(place.requests);
     const wanted = numFeasibleNodesToFind(all);
-    const { order, constrained, zoneOf, versions } = cache;
+    const { order, constrained, zoneOf, fitScores } = cache;
     const slowPath = place.constrained;
-    const { zoneSeen, feasible, base, scored, scoredVersion } = this;
-    const stamp = ++this.cycle;
-    const zoneCount = cache.zones.length;
-    const zoneSlots = zoneCount + 1;
+    const { feasible, base } = this;
+    const zoneSlots = cache.zones.length + 1;
     const rank = cache.nameRank;
-    let groupStamp = this.groupStamp;
     let { groupNode, groupScore, groupRank } = this;
     let groups = 0;
-    let zones = 0;
     let found = 0;
-    let processed = 0;
-    let position = this.nextStartNodeIndex;
-    while (processed < all && found < wanted) {
+    // `order` lists the nodes twice: positions start .. start + all − 1 visit each node once, in turn.
+    const start = this.nextStartNodeIndex;
+    const end = start + all;
+    let position = start;
+    for (; position < end && found < wanted; position++) {
       const i = order[position] as number;
-      position = position + 1 === all ? 0 : position + 1;
-      processed++;
       if (slowPath || constrained[i] === 1) {
         const failure = nodePredicateFailure(cache.nodes[i] as CachedNode, place);
         if (failure !== null) {
@@ -416,55 +414,81 @@ export class Scheduler implements Component {
           continue;
         }
       }
-      // Kept while the node's totals stay the same (versions[i] + 1: 0 means never computed).
-      const version = (versions[i] as number) + 1;
-      if (scoredVersion[i] !== version) {
-        scored[i] = this.fitScoreOf(i);
-        scoredVersion[i] = version;
-      }
-      const score = scored[i] as number;
-      if (score !== DOES_NOT_FIT) {
-        const zone = zoneOf[i] as number;
-        if (zone >= 0 && zones < zoneCount && zoneSeen[zone] !== stamp) {
-          zoneSeen[zone] = stamp;
-          zones++;
-        }
-        if (grouped) {
-          // An owner's counts grow to a node added later only when one of its pods is counted: 0 until then.
-          const owned = perNode === undefined || i >= perNode.length ? 0 : (perNode[i] as number);
-          const key = owned * zoneSlots + zone + 1;
-          if (key >= groupStamp.length) {
-            this.growGroups(key + 1);
-            ({ groupStamp, groupNode, groupScore, groupRank } = this);
-          }
-          const nodeRank = rank[i] as number;
-          let keep = true;
-          if (groupStamp[key] !== stamp) {
-            groupStamp[key] = stamp;
-            (this.groupKeys as Int32Array)[groups++] = key;
-          } else {
-            const bestScore = groupScore[key] as number;
-            keep = score > bestScore || (score === bestScore && nodeRank < (groupRank[key] as number));
-          }
-          if (keep) {
-            groupNode[key] = i;
-            groupScore[key] = score;
-            groupRank[key] = nodeRank;
-          }
-        }
-        base[found] = score;
-        feasible[found++] = i;
+      let score = fitScores[i] as number;
+      // NaN: not known since the node's totals changed (or the pod's requests did).
+      if (Number.isNaN(score)) score = this.rememberFitScore(i);
+      if (score === DOES_NOT_FIT) {
+        this.countFitFailures(i, place.requests);
         continue;
       }
-      this.countFitFailures(i, place.requests);
+      if (grouped) {
+        const key = (perNode[i] as number) * zoneSlots + (zoneOf[i] as number) + 1;
+        if (key >= groupScore.length) {
+          this.growGroups(key + 1);
+          ({ groupNode, groupScore, groupRank } = this);
+        }
+        const best = groupScore[key] as number;
+        if (best === NO_GROUP) {
+          (this.groupKeys as Int32Array)[groups++] = key;
+          groupNode[key] = i;
+          groupScore[key] = score;
+          groupRank[key] = rank[i] as number;
+        } else if (score > best || (score === best && (rank[i] as number) < (groupRank[key] as number))) {
+          groupNode[key] = i;
+          groupScore[key] = score;
+          groupRank[key] = rank[i] as number;
+        }
+      } else {
+        base[found] = score;
+        feasible[found] = i;
+      }
+      found++;
     }
-    this.feasibleZones = zones;
     if (grouped) {
       this.groupCount = groups;
       this.groupZoneSlots = zoneSlots;
     }
-    this.nextStartNodeIndex = (this.nextStartNodeIndex + processed) % all;
+    this.nextStartNodeIndex = position % all; // start + the nodes processed
     return found;
+  }
+
+  /** Forgets the last cycle's groups (their groupScore goes back to NO_GROUP). */
+  private clearGroups(): void {
+    const { groupKeys, groupScore } = this;
+    for (let g = 0; g < this.groupCount; g++) groupScore[groupKeys[g] as number] = NO_GROUP;
+    this.groupCount = -1;
+  }
+
+  /** Distinct zones of the feasible nodes (the zone spreading weight needs it). */
+  private feasibleZoneCount(count: number): number {
+    const stamp = ++this.cycle;
+    const { zoneSeen, feasible } = this;
+    const zoneOf = this.cache.zoneOf;
+    let zones = 0;
+    for (let j = 0; j < count; j++) {
+      const zone = zoneOf[feasible[j] as number] as number;
+      if (zone >= 0 && zoneSeen[zone] !== stamp) {
+        zoneSeen[zone] = stamp;
+        zones++;
+      }
+    }
+    return zones;
+  }
+
+  /** Distinct zones of the groups (so of the feasible nodes): a group key holds zone + 1. */
+  private groupZoneCount(): number {
+    const stamp = ++this.cycle;
+    const { zoneSeen, groupKeys } = this;
+    const zoneSlots = this.groupZoneSlots;
+    let zones = 0;
+    for (let g = 0; g < this.groupCount; g++) {
+      const zone = ((groupKeys[g] as number) % zoneSlots) - 1;
+      if (zone >= 0 && zoneSeen[zone] !== stamp) {
+        zoneSeen[zone] = stamp;
+        zones++;
+      }
+    }
+    return zones;
   }
 
   /**
@@ -489,7 +513,7 @@ export class Scheduler implements Component {
     const cache = this.cache;
     const perNode = counts?.perNode;
     const perZone = counts?.perZone;
-    const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.feasibleZones));
+    const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.feasibleZoneCount(count)));
     const range = this.spreadRange;
     rawSpreadScores(
       this.feasible,
@@ -517,7 +541,7 @@ export class Scheduler implements Component {
     const groups = this.groupCount;
     if (!spreading) return bestOfGroups(groupKeys, groups, groupNode, groupScore, groupRank, undefined, 0, groupRaw);
     const zoneSlots = this.groupZoneSlots;
-    const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.feasibleZones));
+    const zoneTerms = this.zoneSpreadTerms(perZone, topologyNormalizingWeight(this.groupZoneCount()));
     const hostWeight = topologyNormalizingWeight(count);
     let min = Number.POSITIVE_INFINITY;
     let max = 0;
@@ -537,10 +561,11 @@ export class Scheduler implements Component {
   }
 
   private growGroups(size: number): void {
-    const capacity = Math.max(size, this.groupStamp.length * 2);
-    this.groupStamp = grow(this.groupStamp, capacity);
+    const capacity = Math.max(size, this.groupScore.length * 2);
+    const previous = this.groupScore.length;
     this.groupNode = grow(this.groupNode, capacity);
     this.groupScore = growFloat(this.groupScore, capacity);
+    this.groupScore.fill(NO_GROUP, previous);
     this.groupRank = grow(this.groupRank, capacity);
     this.groupKeys = grow(this.groupKeys, capacity);
     this.groupRaw = new Float64Array(capacity);
@@ -568,13 +593,15 @@ export class Scheduler implements Component {
       requests.nonZeroMemoryBytes !== was.nonZeroMemoryBytes
     ) {
       this.scoredFor = requests;
-      this.scoredVersion.fill(0);
+      this.cache.fitScores.fill(Number.NaN);
     }
-    const nodes = this.cache.versions.length;
-    if (this.scoredVersion.length < nodes) {
-      this.scoredVersion = new Uint32Array(nodes);
-      this.scored = new Float64Array(nodes);
-    }
+  }
+
+  /** fitScoreOf(i), kept in cache.fitScores until node i's totals change. */
+  private rememberFitScore(i: number): number {
+    const score = this.fitScoreOf(i);
+    this.cache.fitScores[i] = score;
+    return score;
   }
 
   /**
@@ -704,6 +731,9 @@ export class Scheduler implements Component {
 
 /** fitScoreOf's value for a node the pod does not fit on (scores are never −∞). */
 const DOES_NOT_FIT = Number.NEGATIVE_INFINITY;
+
+/** groupScore of a group key no feasible node had this cycle (scores are never −∞). */
+const NO_GROUP = Number.NEGATIVE_INFINITY;
 
 /** The smallest and largest raw spread score of a cycle. */
 interface SpreadRange {
