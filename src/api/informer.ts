@@ -23,17 +23,25 @@ export type InformerHandler = (type: WatchEventType, object: KObject, previous: 
 export type IndexFunction = (object: KObject) => readonly string[] | string | undefined;
 
 interface Index {
-  readonly kind: string;
   readonly fn: IndexFunction;
-  /** Index value -> keys of the objects filed under it (the objects themselves are in `kinds`). */
+  /** Index value -> keys of the objects filed under it. */
   readonly buckets: Map<string, Set<string>>;
+  /** The cached objects of the index's kind, which the keys name. */
+  readonly objects: Map<string, KObject>;
+}
+
+/** Everything the cache keeps for one kind, so that a delivery looks its kind up once. */
+interface KindCache {
+  /** Key -> object, in the order the cache first saw them. */
+  readonly objects: Map<string, KObject>;
+  readonly indexes: Index[];
+  /** In registration order. */
+  readonly handlers: InformerHandler[];
 }
 
 export class InformerCache {
-  private readonly kinds = new Map<string, Map<string, KObject>>();
-  private readonly handlers = new Map<string, InformerHandler[]>();
+  private readonly kinds = new Map<string, KindCache>();
   private readonly indexes = new Map<string, Index>();
-  private readonly indexesByKind = new Map<string, Index[]>();
   /** Queued watch events, as three parallel arrays (no object per event); delivered from pendingHead. */
   private readonly pendingTypes: WatchEventType[] = [];
   private readonly pendingObjects: KObject[] = [];
@@ -75,46 +83,33 @@ export class InformerCache {
 
   /** Registers a handler for a kind; handlers run in registration order. */
   on(kind: string, handler: InformerHandler): void {
-    let list = this.handlers.get(kind);
-    if (list === undefined) {
-      list = [];
-      this.handlers.set(kind, list);
-    }
-    list.push(handler);
+    this.kindCache(kind).handlers.push(handler);
   }
 
   /** Adds an index over a kind; must be called before the first event of that kind arrives. */
   addIndex(name: string, kind: string, fn: IndexFunction): void {
-    const index: Index = { kind, fn, buckets: new Map() };
+    const cache = this.kindCache(kind);
+    const index: Index = { fn, buckets: new Map(), objects: cache.objects };
     this.indexes.set(name, index);
-    const list = this.indexesByKind.get(kind) ?? [];
-    list.push(index);
-    this.indexesByKind.set(kind, list);
-    for (const object of this.list(kind)) {
-      this.fileUnder(index, object, objectKey(object.metadata.namespace, object.metadata.name));
-    }
+    cache.indexes.push(index);
+    for (const [key, object] of cache.objects) this.fileValues(index, fn(object), key);
   }
 
   get<T extends KObject = KObject>(kind: string, namespace: string, name: string): T | undefined {
-    return this.kinds.get(kind)?.get(objectKey(namespace, name)) as T | undefined;
+    return this.kinds.get(kind)?.objects.get(objectKey(namespace, name)) as T | undefined;
   }
 
   getByKey<T extends KObject = KObject>(kind: string, key: string): T | undefined {
-    return this.kinds.get(kind)?.get(key) as T | undefined;
+    return this.kinds.get(kind)?.objects.get(key) as T | undefined;
   }
 
   /** Every cached object of a kind, in the order the cache first saw them. */
   list<T extends KObject = KObject>(kind: string): IterableIterator<T> {
-    let map = this.kinds.get(kind);
-    if (map === undefined) {
-      map = new Map();
-      this.kinds.set(kind, map);
-    }
-    return map.values() as IterableIterator<T>;
+    return this.kindCache(kind).objects.values() as IterableIterator<T>;
   }
 
   count(kind: string): number {
-    return this.kinds.get(kind)?.size ?? 0;
+    return this.kinds.get(kind)?.objects.size ?? 0;
   }
 
   /** Objects filed under `value` in index `name` (empty if none), in the order they were filed. */
@@ -123,7 +118,7 @@ export class InformerCache {
     if (index === undefined) throw new Error(`informer ${this.name}: no index named ${name}`);
     const bucket = index.buckets.get(value);
     if (bucket === undefined) return [];
-    const objects = this.kinds.get(index.kind) as Map<string, KObject>;
+    const objects = index.objects;
     const filed: T[] = [];
     for (const key of bucket) filed.push(objects.get(key) as T);
     return filed;
@@ -192,20 +187,22 @@ export class InformerCache {
   }
 
   private apply(type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
-    let map = this.kinds.get(object.kind);
-    if (map === undefined) {
-      map = new Map();
-      this.kinds.set(object.kind, map);
-    }
-    if (type === "DELETED") map.delete(key);
-    else map.set(key, object);
-    const indexes = this.indexesByKind.get(object.kind);
-    if (indexes !== undefined) {
-      for (let i = 0; i < indexes.length; i++) this.reindex(indexes[i] as Index, type, object, previous, key);
-    }
-    const handlers = this.handlers.get(object.kind);
-    if (handlers === undefined) return;
+    const cache = this.kindCache(object.kind);
+    if (type === "DELETED") cache.objects.delete(key);
+    else cache.objects.set(key, object);
+    const indexes = cache.indexes;
+    for (let i = 0; i < indexes.length; i++) this.reindex(indexes[i] as Index, type, object, previous, key);
+    const handlers = cache.handlers;
     for (let i = 0; i < handlers.length; i++) (handlers[i] as InformerHandler)(type, object, previous);
+  }
+
+  private kindCache(kind: string): KindCache {
+    let cache = this.kinds.get(kind);
+    if (cache === undefined) {
+      cache = { objects: new Map(), indexes: [], handlers: [] };
+      this.kinds.set(kind, cache);
+    }
+    return cache;
   }
 
   /**
@@ -231,10 +228,6 @@ export class InformerCache {
     }
     this.unfileValues(index, before, key);
     this.fileValues(index, after, key);
-  }
-
-  private fileUnder(index: Index, object: KObject, key: string): void {
-    this.fileValues(index, index.fn(object), key);
   }
 
   /** Files `key` under each of `values` (what the index function returned). */

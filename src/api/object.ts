@@ -86,12 +86,14 @@ const KEY_CACHE_LIMIT = 1_000_000;
 let lastNamespace = "";
 let lastName = "";
 let lastKey = "/";
+/** keyCache's entry for lastNamespace (most objects share a namespace). */
+let lastByName: Map<string, string> | undefined;
 
 /** "namespace/name", the key of an object in its kind's index (as client-go's MetaNamespaceKeyFunc). */
 export function objectKey(namespace: string, name: string): string {
   // A write asks for the same key several times in a row (lookup, store, delivery).
   if (name === lastName && namespace === lastNamespace) return lastKey;
-  let byName = keyCache.get(namespace);
+  let byName = namespace === lastNamespace ? lastByName : keyCache.get(namespace);
   if (byName === undefined) {
     byName = new Map();
     keyCache.set(namespace, byName);
@@ -111,6 +113,7 @@ export function objectKey(namespace: string, name: string): string {
   lastNamespace = namespace;
   lastName = name;
   lastKey = key;
+  lastByName = byName;
   return key;
 }
 

@@ -13,6 +13,7 @@
 import { type Draft, produce } from "immer";
 import type { ObjectMeta, OwnerReference } from "kubernetes-types/meta/v1.js";
 import type { Kernel } from "../sim/kernel.ts";
+import type { RandomStream } from "../sim/random.ts";
 import type { Trace } from "../sim/trace.ts";
 import { applyDefaults, defaultNewPodStatus, hasCreateDefaults, hasDefaulter } from "./defaults.ts";
 import { ApiError, alreadyExists, conflict, notFound } from "./errors.ts";
@@ -64,6 +65,8 @@ export class Store {
   private orphanPolicy = new Set<string>();
   /** Pod spec objects known to carry every default (see `defaulted`). */
   private readonly defaultedPodSpecs = new WeakSet<object>();
+  /** The kernel's "apiserver/names" stream, fetched on the first generated name. */
+  private nameStream: RandomStream | undefined;
 
   constructor(
     private readonly kernel: Kernel,
@@ -116,11 +119,13 @@ export class Store {
   /** Creates an object; fills in the server-set metadata. Throws AlreadyExists. */
   create<T extends KObject = KObject>(input: NewObject | KObject): T {
     const namespace = input.metadata.namespace ?? DEFAULT_NAMESPACE;
-    const name = input.metadata.name ?? this.generateName(input.kind, namespace, input.metadata.generateName);
+    const givenName = input.metadata.name;
+    const name = givenName ?? this.generateName(input.kind, namespace, input.metadata.generateName);
     if (name === "") throw new ApiError("Invalid", `${input.kind}: metadata.name or generateName is required`);
     const key = objectKey(namespace, name);
     const objects = this.kindMap(input.kind);
-    if (objects.has(key)) throw alreadyExists(input.kind, key);
+    // A generated name is known to be free: generateName checked it.
+    if (givenName !== undefined && objects.has(key)) throw alreadyExists(input.kind, key);
     const metadata: StoredMeta = copyWith(userSetMetadata(input.metadata), {
       name,
       namespace,
@@ -445,8 +450,9 @@ export class Store {
   }
 
   private requireCurrent(kind: string, namespace: string, name: string): KObject {
-    const current = this.get(kind, namespace, name);
-    if (current === undefined) throw notFound(kind, objectKey(namespace, name));
+    const key = objectKey(namespace, name);
+    const current = this.kinds.get(kind)?.get(key);
+    if (current === undefined) throw notFound(kind, key);
     return current;
   }
 
@@ -469,20 +475,29 @@ export class Store {
     return `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`;
   }
 
-  /** generateName plus five characters from Kubernetes' alphabet, drawn from a seeded stream. */
+  /** generateName plus five characters from Kubernetes' alphabet, drawn from a seeded stream; never taken. */
   private generateName(kind: string, namespace: string, prefix: string | undefined): string {
     if (prefix === undefined) return "";
-    const stream = this.kernel.random("apiserver/names");
+    if (this.nameStream === undefined) this.nameStream = this.kernel.random("apiserver/names");
+    const stream = this.nameStream;
     const objects = this.kindMap(kind);
     for (let attempt = 0; attempt < 100; attempt++) {
-      let suffix = "";
-      for (let i = 0; i < 5; i++)
-        suffix += NAME_SUFFIX_ALPHABET[Math.floor(stream.next() * NAME_SUFFIX_ALPHABET.length)];
-      const name = prefix + suffix;
+      const name = prefix + nameSuffix(stream);
       if (!objects.has(objectKey(namespace, name))) return name;
     }
     throw alreadyExists(kind, `${namespace}/${prefix}*`);
   }
+}
+
+/** Five characters from NAME_SUFFIX_ALPHABET, drawn in order from `stream`, made as one string. */
+export function nameSuffix(stream: RandomStream): string {
+  const size = NAME_SUFFIX_ALPHABET.length;
+  const a = NAME_SUFFIX_ALPHABET.charCodeAt(Math.floor(stream.next() * size));
+  const b = NAME_SUFFIX_ALPHABET.charCodeAt(Math.floor(stream.next() * size));
+  const c = NAME_SUFFIX_ALPHABET.charCodeAt(Math.floor(stream.next() * size));
+  const d = NAME_SUFFIX_ALPHABET.charCodeAt(Math.floor(stream.next() * size));
+  const e = NAME_SUFFIX_ALPHABET.charCodeAt(Math.floor(stream.next() * size));
+  return String.fromCharCode(a, b, c, d, e);
 }
 
 /** The metadata a deletion sets; resourceVersion too when the marked object is stored. */

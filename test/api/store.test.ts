@@ -3,8 +3,9 @@ import { isApiError } from "../../src/api/errors.ts";
 import type { Pod } from "../../src/api/kinds.ts";
 import { fromTimestamp, toTimestamp } from "../../src/api/object.ts";
 import { matchesSelector } from "../../src/api/selector.ts";
-import { Store, type WatchEventType } from "../../src/api/store.ts";
+import { nameSuffix, Store, type WatchEventType } from "../../src/api/store.ts";
 import { Kernel } from "../../src/sim/kernel.ts";
+import { createRandomStream } from "../../src/sim/random.ts";
 import { Trace } from "../../src/sim/trace.ts";
 
 function setup() {
@@ -310,5 +311,18 @@ describe("updateStatus (UpdateStatus)", () => {
     expect(JSON.stringify(replaced)).toBe(JSON.stringify(updated));
     expect(viaStatus.trace.finish()).toBe(viaUpdate.trace.finish());
     expect(() => viaStatus.store.updateStatus(b, { replicas: 2 })).toThrow(/modified/);
+  });
+});
+
+describe("nameSuffix", () => {
+  it("draws five characters in order from Kubernetes' alphabet, as a per-character loop would", () => {
+    const alphabet = "bcdfghjklmnpqrstvwxz2456789";
+    const drawn = createRandomStream(7, "names");
+    const reference = createRandomStream(7, "names");
+    for (let n = 0; n < 50; n++) {
+      let expected = "";
+      for (let i = 0; i < 5; i++) expected += alphabet[Math.floor(reference.next() * alphabet.length)];
+      expect(nameSuffix(drawn)).toBe(expected);
+    }
   });
 });
