@@ -9,11 +9,11 @@
  * Deployment write in the same sync therefore fails with a Conflict and the sync is retried with
  * rate limiting, exactly as against a real API server.
  */
-import { castDraft, type Draft, produce } from "immer";
+import { castDraft, type Draft, original, produce } from "immer";
 import type { DeploymentCondition, DeploymentStatus } from "kubernetes-types/apps/v1.js";
 import { ApiError, isApiError, notFound } from "../../api/errors.ts";
 import type { Deployment, ReplicaSet } from "../../api/kinds.ts";
-import { controllerOf, controllerRef, copyWith, deepFreeze, type NewObject } from "../../api/object.ts";
+import { controllerOf, controllerRef, copyWith, deepFreeze, type NewObject, shallowCopy } from "../../api/object.ts";
 import type { World } from "../../world/world.ts";
 import {
   computeHash,
@@ -326,6 +326,28 @@ function newReplicaSetAnnotationsInSync(d: Deployment, rs: ReplicaSet, newRevisi
   return oldRevisionNumber >= newRevisionNumber;
 }
 
+/** The spec with replicas = `replicas` (the spec itself if it has that already; `{ selector: {} }` if absent). */
+function scaledSpec(spec: ReplicaSet["spec"], replicas: number): NonNullable<ReplicaSet["spec"]> {
+  if (spec === undefined) return { selector: {}, replicas };
+  return spec.replicas === replicas ? spec : copyWith(spec, { replicas });
+}
+
+/**
+ * The RS's annotations after setReplicasAnnotations(desired, max): its own object when that changes
+ * nothing, else a changed copy (of an empty one when it has none).
+ */
+function scaledAnnotations(
+  rs: ReplicaSet,
+  desiredReplicas: number,
+  maxReplicas: number,
+): Readonly<Record<string, string>> | undefined {
+  const annotations = rs.metadata.annotations;
+  if (!replicasAnnotationsNeedUpdate(rs, desiredReplicas, maxReplicas)) return annotations;
+  const copy = { metadata: { annotations: annotations === undefined ? {} : shallowCopy(annotations) } };
+  setReplicasAnnotations(copy as ReplicaSet, desiredReplicas, maxReplicas);
+  return copy.metadata.annotations;
+}
+
 function replicaSetSpecOf(draft: Draft<ReplicaSet>): NonNullable<Draft<ReplicaSet>["spec"]> {
   draft.spec ??= { selector: {} };
   return draft.spec;
@@ -551,8 +573,15 @@ export function scaleReplicaSet(
   const sizeNeedsUpdate = oldScale !== newScale;
   if (!sizeNeedsUpdate && !replicasAnnotationsNeedUpdate(rs, replicas, maxReplicas)) return { scaled: false, rs };
   const updated = ctx.world.store.update(rs, (draft) => {
-    replicaSetSpecOf(draft).replicas = newScale;
-    setReplicasAnnotations(draft, replicas, maxReplicas);
+    // Whole new spec and metadata, built from the stored version: what setting spec.replicas and the
+    // annotations through the draft gives, without immer drafting spec, metadata and annotations.
+    const stored = original(draft) as ReplicaSet;
+    const spec = scaledSpec(stored.spec, newScale);
+    if (spec !== stored.spec) draft.spec = castDraft(spec);
+    const annotations = scaledAnnotations(stored, replicas, maxReplicas);
+    if (annotations !== stored.metadata.annotations) {
+      draft.metadata = castDraft(copyWith(stored.metadata, { annotations }));
+    }
   });
   if (sizeNeedsUpdate) {
     const message = `Scaled ${scalingOperation} replica set ${rs.metadata.name} from ${oldScale} to ${newScale}`;
@@ -628,8 +657,14 @@ export function calculateStatus(
   const conditions = deployment.status?.conditions;
   if (conditions !== undefined && conditions.length > 0) status.conditions = [...conditions];
   const minimumAvailable = deploymentReplicas(deployment) - maxUnavailable(deployment);
-  const available = availableCondition(availableReplicas >= minimumAvailable, nowMs);
-  setDeploymentCondition(status, available);
+  const hasMinimum = availableReplicas >= minimumAvailable;
+  // setDeploymentCondition keeps a condition of the same status and reason as it is: then the
+  // new one need not be built at all (the usual case: availability rarely flips).
+  const current = getDeploymentCondition(status, DeploymentAvailable);
+  if (current !== undefined && current.status === (hasMinimum ? "True" : "False")) {
+    if (current.reason === (hasMinimum ? MinimumReplicasAvailable : MinimumReplicasUnavailable)) return status;
+  }
+  setDeploymentCondition(status, availableCondition(hasMinimum, nowMs));
   return status;
 }
 

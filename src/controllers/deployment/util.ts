@@ -100,7 +100,27 @@ function negativeZeroToZero(value: number): number {
 
 /** strconv.Atoi: optional sign, decimal digits, nothing else. */
 function parseGoInt(text: string): number | undefined {
-  return /^[+-]?[0-9]+$/.test(text) ? negativeZeroToZero(Number.parseInt(text, 10)) : undefined;
+  const first = text.charCodeAt(0);
+  const start = first === CHAR_PLUS || first === CHAR_MINUS ? 1 : 0;
+  return isDigitsFrom(text, start) ? negativeZeroToZero(Number.parseInt(text, 10)) : undefined;
+}
+
+const CHAR_PLUS = 43;
+const CHAR_MINUS = 45;
+const CHAR_0 = 48;
+const CHAR_9 = 57;
+
+/**
+ * True when `text` has at least one character from `start` on and all of them are ASCII digits
+ * (the regular expression /^[0-9]+$/ on that part, without a RegExp call per annotation read).
+ */
+function isDigitsFrom(text: string, start: number): boolean {
+  if (text.length <= start) return false;
+  for (let i = start; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code < CHAR_0 || code > CHAR_9) return false;
+  }
+  return true;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -159,13 +179,12 @@ const fencepostsBySpec = new WeakMap<object, { readonly surge: number; readonly 
 /** ResolveFenceposts over the Deployment's own fields; Go ignores the error (validation catches it): 0, 0. */
 function resolveDeploymentFenceposts(deployment: Deployment): { readonly surge: number; readonly unavailable: number } {
   const spec = deployment.spec;
-  const memoizable = spec !== undefined && spec !== null && Object.isFrozen(spec);
-  if (memoizable) {
-    const known = fencepostsBySpec.get(spec);
-    if (known !== undefined) return known;
-  }
+  if (spec === undefined || spec === null) return computeDeploymentFenceposts(deployment);
+  // Looked up before the frozen check: only frozen specs are ever filed, and they stay frozen.
+  const known = fencepostsBySpec.get(spec);
+  if (known !== undefined) return known;
   const resolved = computeDeploymentFenceposts(deployment);
-  if (memoizable) fencepostsBySpec.set(spec, resolved);
+  if (Object.isFrozen(spec)) fencepostsBySpec.set(spec, resolved);
   return resolved;
 }
 
@@ -390,7 +409,7 @@ export function setDeploymentRevision(deployment: Deployment, revisionText: stri
 /** getNonNegativeInt32FromAnnotation: a base-10 int in [0, MaxInt32], else undefined. */
 export function getNonNegativeInt32FromAnnotation(rs: Annotated, key: string): number | undefined {
   const value = rs.metadata?.annotations?.[key];
-  if (value === undefined || !/^[0-9]+$/.test(value)) return undefined;
+  if (value === undefined || !isDigitsFrom(value, 0)) return undefined;
   const parsed = Number.parseInt(value, 10);
   return parsed > MaxInt32 ? undefined : parsed;
 }
@@ -679,13 +698,14 @@ export function equalIgnoreHash(
   template2: PodTemplateSpec | undefined,
 ): boolean {
   if (template1 === template2) return true;
+  if (template1 === undefined || template2 === undefined) return computeEqualIgnoreHash(template1, template2);
   // Frozen templates (store values) never change: remember the last answer per template pair.
-  if (template1 === undefined || template2 === undefined || !Object.isFrozen(template1) || !Object.isFrozen(template2))
-    return computeEqualIgnoreHash(template1, template2);
+  // Looked up before the frozen checks: only pairs of frozen templates are ever filed.
   const known = lastEqualIgnoreHash.get(template1);
   if (known !== undefined && known.other === template2) return known.equal;
   const equal = computeEqualIgnoreHash(template1, template2);
-  lastEqualIgnoreHash.set(template1, { other: template2, equal });
+  if (Object.isFrozen(template1) && Object.isFrozen(template2))
+    lastEqualIgnoreHash.set(template1, { other: template2, equal });
   return equal;
 }
 

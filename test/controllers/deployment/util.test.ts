@@ -22,6 +22,7 @@ import {
   findOldReplicaSets,
   getDeploymentCondition,
   getDeploymentsForReplicaSet,
+  getNonNegativeInt32FromAnnotation,
   getProportion,
   getReplicaSetFraction,
   getReplicaSetProportion,
@@ -441,8 +442,28 @@ describe("revision helpers", () => {
     ["a number", "7", 7],
     ["garbage does not parse", "seven", undefined],
     ["empty does not parse", "", undefined],
+    ["a plus sign parses (strconv.Atoi)", "+3", 3],
+    ["minus zero is 0", "-0", 0],
+    ["a sign alone does not parse", "+", undefined],
+    ["a trailing newline does not parse", "3\n", undefined],
+    ["a space does not parse", " 3", undefined],
+    ["non-ASCII digits do not parse", "\u0663", undefined],
   ] as const)("revision: %s", (_name, value, expected) => {
     expect(revision(withRevision(value))).toBe(expected);
+  });
+
+  it.each([
+    ["7", 7],
+    ["007", 7],
+    ["2147483647", MaxInt32],
+    ["2147483648", undefined],
+    ["", undefined],
+    ["+7", undefined],
+    ["-1", undefined],
+    ["7\n", undefined],
+  ] as const)("getNonNegativeInt32FromAnnotation(%j) → %s", (value, expected) => {
+    const annotated = rs({ annotations: { [DesiredReplicasAnnotation]: value } });
+    expect(getNonNegativeInt32FromAnnotation(annotated, DesiredReplicasAnnotation)).toBe(expected);
   });
 
   it.each([
