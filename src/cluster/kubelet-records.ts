@@ -16,6 +16,7 @@ import { objectKey, toTimestamp } from "../api/object.ts";
 import type { EventId } from "../sim/event-queue.ts";
 import { Backoff } from "./container-timing.ts";
 import type { PodIpAllocator } from "./ip-allocator.ts";
+import type { NodeLease } from "./node-lifecycle.ts";
 import type { NodeInfo } from "./nodes.ts";
 import { jsonEqual, keyCount } from "./pod-status.ts";
 import type { ProcessState } from "./runtime.ts";
@@ -117,6 +118,19 @@ export interface NodeRuntime {
    * neither sees API changes nor writes to the API, and its Lease stops renewing.
    */
   partitioned: boolean;
+  /** The node's Lease as handed to the node lifecycle controller; made on first request. */
+  lease: NodeLease | null;
+}
+
+/** The last Lease renewal at or before `atMs` of a running kubelet: upSince + k·heartbeat. */
+export function renewalBeforeMs(node: NodeRuntime, atMs: number, heartbeatMs: number): number {
+  const period = Math.max(1, heartbeatMs);
+  return node.upSinceMs + Math.floor((atMs - node.upSinceMs) / period) * period;
+}
+
+/** The node's last Lease renewal at `nowMs`: frozen while the machine is down or cut off. */
+export function lastRenewalMs(node: NodeRuntime, nowMs: number, heartbeatMs: number): number {
+  return node.down || node.partitioned ? node.lastRenewMs : renewalBeforeMs(node, nowMs, heartbeatMs);
 }
 
 export class ContainerRecord {

@@ -30,7 +30,8 @@
  *
  * Deviation, for speed: Lease renewals are not store writes. The kubelet renews every
  * timing.nodeHeartbeatMs from when it started; leaseRenewTimeMs() computes the last renewal, and
- * the node lifecycle controller reads it directly instead of watching Lease objects.
+ * the node lifecycle controller reads it directly (through the node's nodeLease()) instead of
+ * watching Lease objects.
  * Not modelled: liveness and startup probes, init containers, ephemeral containers, pod-level
  * resource accounting (eviction), the kubelet's periodic resync, Normal events (Pulling, Pulled,
  * Created, Started, Killing), which would only cost trace lines.
@@ -50,12 +51,15 @@ import {
   containerStatus,
   containerStatusUnchanged,
   exitInfo,
+  lastRenewalMs,
   type NodeRuntime,
   PodRecord,
   type PullJob,
   podPhase,
   processStateOf,
+  renewalBeforeMs,
 } from "./kubelet-records.ts";
+import type { NodeLease } from "./node-lifecycle.ts";
 import {
   kubeletNodeConditions,
   layoutNodes,
@@ -122,6 +126,7 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
         lastRenewMs: this.world.nowMs,
         downAtMs: this.world.nowMs,
         partitioned: false,
+        lease: null,
       });
     }
     nodes?.addListener(this);
@@ -169,14 +174,22 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
 
   /** The node's last Lease renewal (in memory; see the file comment), or undefined for an unknown node. */
   leaseRenewTimeMs(nodeName: string): number | undefined {
+    return this.nodeLease(nodeName)?.renewTimeMs();
+  }
+
+  /**
+   * The node's Lease, which the caller may keep (the node lifecycle controller does, so its pass
+   * over every node needs no lookup by name): a node's runtime lasts the whole run.
+   */
+  nodeLease(nodeName: string): NodeLease | undefined {
     const node = this.nodes.get(nodeName);
     if (node === undefined) return undefined;
-    return node.down || node.partitioned ? node.lastRenewMs : this.renewalBefore(node, this.world.nowMs);
+    node.lease ??= new KubeletLease(node, this.world);
+    return node.lease;
   }
 
   private renewalBefore(node: NodeRuntime, atMs: number): number {
-    const period = Math.max(1, this.world.config.timing.nodeHeartbeatMs);
-    return node.upSinceMs + Math.floor((atMs - node.upSinceMs) / period) * period;
+    return renewalBeforeMs(node, atMs, this.world.config.timing.nodeHeartbeatMs);
   }
 
   // ---- watch handling ----
@@ -1021,6 +1034,18 @@ export class Kubelet implements Component, PodRuntime, NodeStateListener {
       generated.push(SCHEDULED);
     }
     return mergeConditions(existing, generated, toTimestamp(this.world.nowMs));
+  }
+}
+
+/** A node's Lease, renewed by its kubelet every timing.nodeHeartbeatMs while it runs and is connected. */
+class KubeletLease implements NodeLease {
+  constructor(
+    private readonly node: NodeRuntime,
+    private readonly world: World,
+  ) {}
+
+  renewTimeMs(): number {
+    return lastRenewalMs(this.node, this.world.nowMs, this.world.config.timing.nodeHeartbeatMs);
   }
 }
 

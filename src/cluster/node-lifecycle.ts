@@ -62,7 +62,17 @@ export const TAINTING_PHASE_MS = 50;
 
 /** Where the controller reads Lease renewals (the kubelet component). */
 export interface NodeHeartbeatSource {
-  leaseRenewTimeMs(nodeName: string): number | undefined;
+  /**
+   * The node's Lease, or undefined for an unknown node. The controller keeps it for as long as it
+   * tracks the node (its lease informer's entry): a source's leases last the whole run.
+   */
+  nodeLease(nodeName: string): NodeLease | undefined;
+}
+
+/** A node's Lease, as the controller reads it. */
+export interface NodeLease {
+  /** spec.renewTime: the last renewal, in ms. */
+  renewTimeMs(): number;
 }
 
 export type ZoneState = "Initial" | "Normal" | "PartialDisruption" | "FullDisruption";
@@ -150,6 +160,8 @@ interface TrackedNode {
   noExecuteTainted: boolean;
   /** The counts of `zone`, once a monitor pass has looked them up (cleared when the zone changes). */
   zoneCount: ZoneCount | undefined;
+  /** The node's Lease, once the heartbeat source knows the node (looked up again each pass until then). */
+  lease: NodeLease | undefined;
 }
 
 /**
@@ -232,6 +244,7 @@ export class NodeLifecycleController implements Component {
         lastRenewMs: 0,
         noExecuteTainted,
         zoneCount: undefined,
+        lease: undefined,
       });
       this.nodeList = undefined;
     } else {
@@ -273,7 +286,9 @@ export class NodeLifecycleController implements Component {
       count.ready = 0;
       count.notReady = 0;
     }
-    for (const tracked of this.trackedNodes()) {
+    const trackedNodes = this.trackedNodes();
+    for (let i = 0; i < trackedNodes.length; i++) {
+      const tracked = trackedNodes[i] as TrackedNode;
       const observed = tracked.ready;
       const current = this.updateNodeHealth(tracked, nowMs, graceMs);
       const count = tracked.zoneCount ?? this.zoneCountOf(tracked);
@@ -314,7 +329,7 @@ export class NodeLifecycleController implements Component {
 
   /** tryUpdateNodeHealth: returns the Ready status after this pass (Unknown once the grace is over). */
   private updateNodeHealth(tracked: TrackedNode, nowMs: number, graceMs: number): string {
-    const renewMs = this.heartbeats?.leaseRenewTimeMs(tracked.name);
+    const renewMs = this.leaseOf(tracked)?.renewTimeMs();
     if (!tracked.observed) {
       tracked.observed = true;
       tracked.probeTimestampMs = nowMs;
@@ -326,6 +341,11 @@ export class NodeLifecycleController implements Component {
     if (nowMs <= tracked.probeTimestampMs + graceMs) return tracked.ready;
     this.markConditionsUnknown(tracked.node);
     return "Unknown";
+  }
+
+  private leaseOf(tracked: TrackedNode): NodeLease | undefined {
+    if (tracked.lease === undefined) tracked.lease = this.heartbeats?.nodeLease(tracked.name);
+    return tracked.lease;
   }
 
   private markConditionsUnknown(node: Node): void {

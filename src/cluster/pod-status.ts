@@ -67,12 +67,12 @@ function oneUnready(name: string): GeneratedCondition {
 
 /** ContainersReady as the pod's Ready condition (a copy with type Ready). */
 function readyCopy(containersReady: GeneratedCondition): GeneratedCondition {
-  if (!Object.isFrozen(containersReady)) return { ...containersReady, type: "Ready" };
+  // Looked up before Object.isFrozen (a call into the runtime): only frozen conditions have a copy.
   let copy = readyCopies.get(containersReady);
-  if (copy === undefined) {
-    copy = Object.freeze({ ...containersReady, type: "Ready" });
-    readyCopies.set(containersReady, copy);
-  }
+  if (copy !== undefined) return copy;
+  if (!Object.isFrozen(containersReady)) return { ...containersReady, type: "Ready" };
+  copy = Object.freeze({ ...containersReady, type: "Ready" });
+  readyCopies.set(containersReady, copy);
   return copy;
 }
 
@@ -208,9 +208,10 @@ const lastStampedCopies = new WeakMap<GeneratedCondition, PodCondition>();
 
 /** The generated condition with its lastTransitionTime (frozen; shared while the stamp is the same second). */
 function stampedCondition(condition: GeneratedCondition, lastTransitionTime: string | undefined): PodCondition {
-  if (!Object.isFrozen(condition)) return newStampedCondition(condition, lastTransitionTime);
+  // Looked up before Object.isFrozen (a call into the runtime): only frozen conditions have a copy.
   const last = lastStampedCopies.get(condition);
   if (last !== undefined && last.lastTransitionTime === lastTransitionTime) return last;
+  if (last === undefined && !Object.isFrozen(condition)) return newStampedCondition(condition, lastTransitionTime);
   const stamped = newStampedCondition(condition, lastTransitionTime);
   lastStampedCopies.set(condition, stamped);
   return stamped;

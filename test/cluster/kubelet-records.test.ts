@@ -5,8 +5,10 @@ import {
   containerStatus,
   containerStatusUnchanged,
   exitInfo,
+  lastRenewalMs,
   type NodeRuntime,
   PodRecord,
+  renewalBeforeMs,
   zeroPadded,
 } from "../../src/cluster/kubelet-records.ts";
 import { jsonEqual } from "../../src/cluster/pod-status.ts";
@@ -105,5 +107,24 @@ describe("containerStatusUnchanged", () => {
     const app = container();
     const stored = { ...containerStatus(app), allocatedResources: {} };
     expect(containerStatusUnchanged(stored, app)).toBe(false);
+  });
+});
+
+describe("Lease renewals", () => {
+  const node = (fields: Partial<NodeRuntime>): NodeRuntime =>
+    ({ down: false, partitioned: false, upSinceMs: 3_000, lastRenewMs: 1_000, ...fields }) as NodeRuntime;
+
+  it("renewalBeforeMs is the last heartbeat tick since the kubelet started, at or before the time", () => {
+    expect(renewalBeforeMs(node({}), 3_000, 10_000)).toBe(3_000);
+    expect(renewalBeforeMs(node({}), 12_999, 10_000)).toBe(3_000);
+    expect(renewalBeforeMs(node({}), 13_000, 10_000)).toBe(13_000);
+    // A period under 1 ms counts as 1 ms.
+    expect(renewalBeforeMs(node({}), 3_007, 0)).toBe(3_007);
+  });
+
+  it("lastRenewalMs stops at the last renewal while the machine is down or cut off", () => {
+    expect(lastRenewalMs(node({}), 25_000, 10_000)).toBe(23_000);
+    expect(lastRenewalMs(node({ down: true }), 25_000, 10_000)).toBe(1_000);
+    expect(lastRenewalMs(node({ partitioned: true }), 25_000, 10_000)).toBe(1_000);
   });
 });

@@ -381,6 +381,11 @@ describe("kubelet: machine down and up", () => {
     expect(pod(world, "while-down")?.status?.podIP).toBeUndefined();
     expect(kubelet.leaseRenewTimeMs("dca-1")).toBe(10_000);
     expect(kubelet.leaseRenewTimeMs("dca-2")).toBe(20_000);
+    // The handle the node lifecycle controller keeps reads the same renewals, and is the same object each time.
+    const lease = kubelet.nodeLease("dca-1");
+    expect(lease?.renewTimeMs()).toBe(10_000);
+    expect(kubelet.nodeLease("dca-1")).toBe(lease);
+    expect(kubelet.nodeLease("no-such-node")).toBeUndefined();
     nodes.setNodeDown("dca-1", false);
     // A new sandbox: the next address after the last one handed out, not the old 10.1.0.2.
     const restarted = pod(world, "web");
