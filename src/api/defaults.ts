@@ -4,7 +4,8 @@
  * Defaulters mutate an immer draft (or a fresh, unfrozen object) in place.
  */
 
-type Json = Record<string, any>;
+/** A decoded JSON object (a manifest or a part of one); values are narrowed where they are read. */
+type Json = Record<string, unknown>;
 
 function ensure(object: Json, key: string): Json {
   if (object[key] === undefined || object[key] === null) object[key] = {};
@@ -61,7 +62,9 @@ export function defaultReplicationControllerSpec(spec: Json): void {
   spec.replicas ??= 1;
   spec.minReadySeconds ??= 0;
   // An RC without a selector selects its template's labels (SetDefaults_ReplicationController).
-  const labels = spec.template?.metadata?.labels as Json | undefined;
+  const template = spec.template as Json | undefined;
+  const metadata = template?.metadata as Json | undefined;
+  const labels = metadata?.labels as Json | undefined;
   if (spec.selector === undefined && labels !== undefined) spec.selector = { ...labels };
   defaultTemplate(spec);
 }

@@ -7,6 +7,7 @@ import { nameSuffix, Store, type WatchEventType } from "../../src/api/store.ts";
 import { Kernel } from "../../src/sim/kernel.ts";
 import { createRandomStream } from "../../src/sim/random.ts";
 import { Trace } from "../../src/sim/trace.ts";
+import { defined } from "../helpers/defined.ts";
 
 function setup() {
   const kernel = new Kernel(1);
@@ -72,15 +73,15 @@ describe("Store", () => {
     });
     expect(relabeled.metadata.generation).toBe(1);
     const respecced = store.update(relabeled, (draft) => {
-      draft.spec!.activeDeadlineSeconds = 5;
+      defined(draft.spec, "pod spec").activeDeadlineSeconds = 5;
     });
     expect(respecced.metadata.generation).toBe(2);
     const same = store.update(respecced, (draft) => {
-      draft.spec!.activeDeadlineSeconds = 5;
+      defined(draft.spec, "pod spec").activeDeadlineSeconds = 5;
     });
     expect(same).toBe(respecced);
     expect(events.map((e) => e.type)).toEqual(["ADDED", "MODIFIED", "MODIFIED"]);
-    expect(Number(events[2]!.rv)).toBeGreaterThan(Number(events[1]!.rv));
+    expect(Number(defined(events[2], "third event").rv)).toBeGreaterThan(Number(defined(events[1], "second event").rv));
   });
 
   it("rejects an update based on a stale object with a Conflict", () => {
@@ -107,12 +108,14 @@ describe("Store", () => {
     expect(store.get("Pod", "default", "pending")).toBeUndefined();
     store.create(pod("bound", { nodeName: "n1", terminationGracePeriodSeconds: 45 }));
     store.delete("Pod", "default", "bound");
-    const terminating = store.get<Pod>("Pod", "default", "bound")!;
+    const terminating = defined(store.get<Pod>("Pod", "default", "bound"), "pod bound");
     expect(terminating.metadata.deletionGracePeriodSeconds).toBe(45);
     expect(terminating.metadata.deletionTimestamp).toBe(toTimestamp(45_000));
     // a second delete can only shorten the grace
     store.delete("Pod", "default", "bound", { gracePeriodSeconds: 60 });
-    expect(store.get<Pod>("Pod", "default", "bound")!.metadata.deletionGracePeriodSeconds).toBe(45);
+    expect(defined(store.get<Pod>("Pod", "default", "bound"), "pod bound").metadata.deletionGracePeriodSeconds).toBe(
+      45,
+    );
     store.delete("Pod", "default", "bound", { gracePeriodSeconds: 0 });
     expect(store.get("Pod", "default", "bound")).toBeUndefined();
     expect(events.filter((e) => e.type === "DELETED").map((e) => e.name)).toEqual(["pending", "bound"]);
@@ -161,7 +164,7 @@ describe("Store", () => {
       const { store, trace } = setup();
       store.create(pod("a"));
       store.patch<Pod>("Pod", "default", "a", (draft) => {
-        draft.spec!.containers[0]!.image = image;
+        defined(defined(draft.spec, "pod spec").containers[0], "first container").image = image;
       });
       return trace.finish();
     };
@@ -202,15 +205,17 @@ describe("repeated deletes (rest.BeforeDelete)", () => {
     const { store, kernel } = setup();
     store.create(pod("a", { nodeName: "n1", terminationGracePeriodSeconds: 60 }));
     store.delete("Pod", "default", "a");
-    expect(store.get<Pod>("Pod", "default", "a")!.metadata.deletionTimestamp).toBe(toTimestamp(60_000));
+    expect(defined(store.get<Pod>("Pod", "default", "a"), "pod a").metadata.deletionTimestamp).toBe(
+      toTimestamp(60_000),
+    );
     kernel.schedule(10_000, () => {});
     kernel.run(10_000);
     // no explicit grace: nothing changes (Kubernetes does not recompute it from the spec)
     store.delete("Pod", "default", "a");
-    expect(store.get<Pod>("Pod", "default", "a")!.metadata.deletionGracePeriodSeconds).toBe(60);
+    expect(defined(store.get<Pod>("Pod", "default", "a"), "pod a").metadata.deletionGracePeriodSeconds).toBe(60);
     // a shorter grace counts from the original delete: 0 s + 5 s, not now + 5 s
     store.delete("Pod", "default", "a", { gracePeriodSeconds: 5 });
-    const shortened = store.get<Pod>("Pod", "default", "a")!;
+    const shortened = defined(store.get<Pod>("Pod", "default", "a"), "pod a");
     expect(shortened.metadata.deletionGracePeriodSeconds).toBe(5);
     expect(shortened.metadata.deletionTimestamp).toBe(toTimestamp(5_000));
   });
@@ -247,7 +252,7 @@ describe("setStatus (status subresource)", () => {
     });
     const set = viaSetStatus.store.setStatus<Pod>("Pod", "default", "a", structuredClone(status));
     expect(JSON.stringify(set)).toBe(JSON.stringify(patched));
-    expect(Object.isFrozen(set.status!.conditions![0])).toBe(true);
+    expect(Object.isFrozen(defined(defined(set.status, "status").conditions, "conditions")[0])).toBe(true);
     expect(set.metadata.generation).toBe(1);
     expect(viaSetStatus.trace.finish()).toBe(viaPatch.trace.finish());
   });
@@ -265,8 +270,8 @@ describe("setSpecAndStatus (binding)", () => {
     const viaPatch = setup();
     const viaReplace = setup();
     for (const { store } of [viaPatch, viaReplace]) store.create(pod("a"));
-    const current = viaPatch.store.get<Pod>("Pod", "default", "a")!;
-    const spec = { ...current.spec!, nodeName: "n1" };
+    const current = defined(viaPatch.store.get<Pod>("Pod", "default", "a"), "pod a");
+    const spec = { ...defined(current.spec, "pod spec"), nodeName: "n1" };
     const status = { phase: "Pending", conditions: [{ type: "PodScheduled", status: "True" }] };
     const patched = viaPatch.store.patch<Pod>("Pod", "default", "a", (draft) => {
       draft.spec = structuredClone(spec) as never;
@@ -288,11 +293,11 @@ describe("setSpecAndStatus (binding)", () => {
     const { store } = setup();
     const created = store.create<Pod>(pod("a"));
     const spec = {
-      ...created.spec!,
+      ...defined(created.spec, "pod spec"),
       containers: [{ name: "b", image: "x", readinessProbe: { httpGet: { port: 80 } } }],
     };
     const replaced = store.setSpecAndStatus<Pod>("Pod", "default", "a", spec, created.status);
-    expect(replaced.spec!.containers[0]!.readinessProbe!.periodSeconds).toBe(10);
+    expect(replaced.spec?.containers[0]?.readinessProbe?.periodSeconds).toBe(10);
   });
 });
 

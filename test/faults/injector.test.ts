@@ -6,6 +6,7 @@ import type { Controller } from "../../src/controllers/controller.ts";
 import { FaultInjector } from "../../src/faults/injector.ts";
 import { constantMs } from "../../src/sim/random.ts";
 import { registerStandardComponents } from "../../src/world/components.ts";
+import { defined } from "../helpers/defined.ts";
 import { makeWorld } from "../helpers/world.ts";
 
 function setup() {
@@ -13,7 +14,7 @@ function setup() {
   registerStandardComponents(world);
   world.start();
   const faults = new FaultInjector(world);
-  const nodes = world.component<NodesComponent>("nodes")!;
+  const nodes = defined(world.component<NodesComponent>("nodes"), "nodes component");
   return { world, faults, nodes };
 }
 
@@ -43,7 +44,7 @@ describe("FaultInjector", () => {
 
   it("suspends and resumes a controller", () => {
     const { world, faults } = setup();
-    const deployment = world.component<Controller>("deployment")!;
+    const deployment = defined(world.component<Controller>("deployment"), "deployment controller");
     faults.inject("down", { type: "controllerDown", controller: "deployment" });
     expect(deployment.isSuspended).toBe(true);
     faults.heal();
@@ -127,7 +128,7 @@ describe("chaos", () => {
 
   it("starts random faults at their rates within the window and heals them all when it ends", () => {
     const { world, faults } = chaosWorld(3);
-    const nodes = world.component<NodesComponent>("nodes")!;
+    const nodes = defined(world.component<NodesComponent>("nodes"), "nodes component");
     const down = new Set<string>();
     const outcome = faults.inject("storm", {
       type: "chaos",
@@ -165,7 +166,7 @@ describe("chaos", () => {
 
   it("stops early when healed", () => {
     const { world, faults } = chaosWorld(1);
-    const nodes = world.component<NodesComponent>("nodes")!;
+    const nodes = defined(world.component<NodesComponent>("nodes"), "nodes component");
     faults.inject("storm", {
       type: "chaos",
       ratesPerHour: { nodeDown: 3600 },
@@ -193,8 +194,8 @@ describe("partition", () => {
       spec: { nodeName: "dca-1", containers: [{ name: "app", image: "web:v1" }] },
     });
     world.kernel.run(20_000);
-    const kubelet = world.component<Kubelet>(KUBELET_COMPONENT)!;
-    const uid = world.store.get("Pod", "default", "p")!.metadata.uid;
+    const kubelet = defined(world.component<Kubelet>(KUBELET_COMPONENT), "kubelet component");
+    const uid = defined(world.store.get("Pod", "default", "p"), "pod p").metadata.uid;
     expect(kubelet.processState(uid)).toBe("running");
     const faults = new FaultInjector(world);
     expect(faults.inject("cut", { type: "partition", datacenter: "DCA" }).ok).toBe(true);
@@ -208,7 +209,7 @@ describe("partition", () => {
     faults.heal("cut");
     world.kernel.run(125_000);
     expect(readyOf("dca-1")).toBe("True");
-    const pod = world.store.get("Pod", "default", "p")!;
+    const pod = defined(world.store.get("Pod", "default", "p"), "pod p");
     const podReady = (pod.status as { conditions?: { type: string; status: string }[] }).conditions?.find(
       (c) => c.type === "Ready",
     );

@@ -10,14 +10,15 @@ import type { Scenario } from "../../src/scenario/model.ts";
 import { scenarioToYaml } from "../../src/scenario/to-yaml.ts";
 import { simulate } from "../../src/simulate.ts";
 import { rolloutScenario } from "../../src/testing/arbitraries.ts";
+import { defined } from "../helpers/defined.ts";
 
 function deploymentOf(scenario: Scenario): Deployment {
-  return scenario.objects[0]!.object as unknown as Deployment;
+  return defined(scenario.objects[0], "scenario's first object").object as unknown as Deployment;
 }
 
 /** The fenceposts Kubernetes holds a RollingUpdate to. */
 function bounds(scenario: Scenario): { replicas: number; surge: number; unavailable: number } {
-  const spec = deploymentOf(scenario).spec!;
+  const spec = defined(deploymentOf(scenario).spec, "Deployment spec");
   const replicas = spec.replicas ?? 1;
   if (spec.strategy?.type === "Recreate") return { replicas, surge: 0, unavailable: replicas };
   const rolling = spec.strategy?.rollingUpdate ?? {};
@@ -32,7 +33,7 @@ describe("rollout invariants", () => {
     "never more than replicas + maxSurge pods, never fewer than replicas - maxUnavailable available",
     (scenario) => {
       const result = simulate(scenario, { trace: "off" });
-      const workload = result.workloads["Deployment/app"]!;
+      const workload = defined(result.workloads["Deployment/app"], "Deployment/app summary");
       const { replicas, surge, unavailable } = bounds(scenario);
       expect(workload.maxPods, replay(scenario)).toBeLessThanOrEqual(replicas + surge);
       if (workload.minAvailable !== null) {
@@ -45,15 +46,18 @@ describe("rollout invariants", () => {
   test.prop([rolloutScenario({ v2AlwaysReady: true })], { numRuns: 30, seed: 7 })(
     "a release that becomes ready completes when the cluster has room for it",
     (scenario) => {
-      const spec = deploymentOf(scenario).spec!;
-      const cpuMilli = Number.parseInt(String(spec.template.spec!.containers[0]!.resources!.requests!.cpu), 10);
+      const spec = defined(deploymentOf(scenario).spec, "Deployment spec");
+      const cpuMilli = Number.parseInt(
+        String(defined(spec.template.spec?.containers[0]?.resources?.requests?.cpu, "container CPU request")),
+        10,
+      );
       const { replicas, surge } = bounds(scenario);
       // Room for the surge on every node count: total requests fit in the smallest half of the cluster.
       const clusterMilli = scenario.nodes.reduce((sum, node) => sum + node.capacity.cpuMilli, 0);
       const podsRoom = scenario.nodes.reduce((sum, node) => sum + node.capacity.pods, 0);
       fc.pre((replicas + surge) * cpuMilli * 2 <= clusterMilli && (replicas + surge) * 2 <= podsRoom);
       const result = simulate(scenario, { trace: "off" });
-      const workload = result.workloads["Deployment/app"]!;
+      const workload = defined(result.workloads["Deployment/app"], "Deployment/app summary");
       expect(workload.rolloutCompletedAtMs, replay(scenario)).not.toBeNull();
       expect(workload.status, replay(scenario)).toMatchObject({
         replicas,

@@ -59,6 +59,6 @@ describe("InvariantChecker", () => {
     pod("c", { nodeName: "n1", cpu: "200m" });
     expect(checker.violations.map((v) => v.invariant)).toEqual(["node-capacity", "node-capacity"]);
     expect(checker.violationCount).toBe(2);
-    expect(checker.violations[0]!.message).toMatch(/3 pods, allocatable 2/);
+    expect(checker.violations[0]?.message).toMatch(/3 pods, allocatable 2/);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { rolloutComplete, WorkloadTracker } from "../../src/report/workloads.ts";
 import { registerStandardComponents } from "../../src/world/components.ts";
+import { defined } from "../helpers/defined.ts";
 import { makeWorld } from "../helpers/world.ts";
 
 const deployment = (minReadySeconds: number) => ({
@@ -25,11 +26,11 @@ describe("WorkloadTracker", () => {
     world.store.create(deployment(0));
     world.kernel.run(60_000);
     world.store.patch("Deployment", "default", "web", (draft) => {
-      (draft.spec as { template: { spec: { containers: { image: string }[] } } }).template.spec.containers[0]!.image =
-        "web:v2";
+      const spec = draft.spec as { template: { spec: { containers: { image: string }[] } } };
+      defined(spec.template.spec.containers[0], "first container").image = "web:v2";
     });
     world.kernel.run(120_000);
-    const web = tracker.summaries()["Deployment/web"]!;
+    const web = defined(tracker.summaries()["Deployment/web"], "Deployment/web summary");
     expect(Object.keys(tracker.summaries())).toEqual(["Deployment/web"]);
     expect(web.maxPods).toBe(3);
     expect(web.maxSurgeObserved).toBe(1);
@@ -46,11 +47,11 @@ describe("WorkloadTracker", () => {
     world.start();
     world.store.create(deployment(30));
     world.kernel.run(20_000);
-    const before = tracker.snapshot()[0]!;
+    const before = defined(tracker.snapshot()[0], "first snapshot row");
     expect(before.pods).toBe(2);
     expect(before.available).toBe(0);
     world.kernel.run(60_000);
-    expect(tracker.snapshot()[0]!.available).toBe(2);
+    expect(tracker.snapshot()[0]?.available).toBe(2);
   });
 });
 

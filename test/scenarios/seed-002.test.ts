@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { loadScenario } from "../../src/scenario/loader.ts";
 import type { Scenario } from "../../src/scenario/model.ts";
 import { simulate } from "../../src/simulate.ts";
+import { defined } from "../helpers/defined.ts";
 
 function load(file: string): Scenario {
   const result = loadScenario(`scenarios/${file}`);
@@ -17,7 +18,7 @@ function load(file: string): Scenario {
 /** How long one pod takes from creation to Ready: measured from the initial rollout at time 0. */
 function podStartupMs(scenario: Scenario): number {
   const result = simulate(scenario);
-  const workload = result.workloads["Deployment/demo"]!;
+  const workload = defined(result.workloads["Deployment/demo"], "Deployment/demo summary");
   // The first rollout creates all 4 pods at once, so it takes one start-up time (plus the
   // controllers' reaction), and the v2 pods pay the same image pull as the v1 pods did.
   const firstReadyMs = result.timeseries.find(
@@ -39,7 +40,7 @@ describe("seed 002 rolling updates", () => {
     const scenario = load(c.file);
     const startupMs = podStartupMs(scenario);
     const result = simulate(scenario);
-    const workload = result.workloads["Deployment/demo"]!;
+    const workload = defined(result.workloads["Deployment/demo"], "Deployment/demo summary");
     const durationMs = (workload.rolloutCompletedAtMs as number) - (workload.rolloutStartedAtMs as number);
     const startups = durationMs / startupMs;
     expect(startups).toBeGreaterThan(c.startups * 0.75);
@@ -51,7 +52,7 @@ describe("seed 002 rolling updates", () => {
 
   it("orders the three strategies: 2/2 fastest, then 0/2, then 1/0", () => {
     const took = cases.map((c) => {
-      const workload = simulate(load(c.file)).workloads["Deployment/demo"]!;
+      const workload = defined(simulate(load(c.file)).workloads["Deployment/demo"], "Deployment/demo summary");
       return (workload.rolloutCompletedAtMs as number) - (workload.rolloutStartedAtMs as number);
     });
     expect(took[1]).toBeLessThan(took[2] as number);
