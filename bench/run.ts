@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   console.log("rolloutsim benchmarks (Node", process.version, ")\n");
   benchQueue(10_000, 500_000); // warm-up
   const queue = benchQueue(10_000, 5_000_000);
-  line("event queue, 10k pending (hold model)", `${millions(queue.eventsPerSecond)} events/s`);
+  line("event queue, 10k pending (hold model, delays 1 ms-1 s: wheel)", `${millions(queue.eventsPerSecond)} events/s`);
+  const farQueue = benchQueue(10_000, 5_000_000, 600_000);
+  line("event queue, 10k pending (delays up to 10 min: mostly heap)", `${millions(farQueue.eventsPerSecond)} events/s`);
 
   // The first run pays for the JIT warming up (what a `rolloutsim run` in a fresh process pays);
   // the second shows the steady state; the third adds hashing the trace.

@@ -67,17 +67,18 @@ describe("EventQueue", () => {
   );
 
   it("keeps FIFO among equal times across a renumbering of seqs", () => {
-    // A and B tie at 5; C (time 1) moves A below B in the heap's layout, then D's push renumbers.
-    const queue = new EventQueue(4, { seqLimit: 4 });
+    // All beyond a 32 ms wheel, so all in the heap. A and B tie at 500; C (time 100) moves A below
+    // B in the heap's layout, then D's push renumbers.
+    const queue = new EventQueue(4, { seqLimit: 4, wheelSpanMs: 32 });
     const seen: unknown[] = [];
     const record = (v: unknown): void => {
       seen.push(v);
     };
-    queue.push(5, record, "A");
-    queue.push(5, record, "B");
-    queue.push(1, record, "C");
-    queue.push(9, record, "D");
-    queue.push(5, record, "E");
+    queue.push(500, record, "A");
+    queue.push(500, record, "B");
+    queue.push(100, record, "C");
+    queue.push(900, record, "D");
+    queue.push(500, record, "E");
     while (queue.popAndRun(() => {})) {}
     expect(seen).toEqual(["C", "A", "B", "E", "D"]);
   });
@@ -86,8 +87,9 @@ describe("EventQueue", () => {
     fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.boolean(), fc.boolean()), { maxLength: 300 }),
     fc.integer({ min: 2, max: 40 }),
   ])("keeps (time, insertion) order and cancellation when seqs are renumbered", (ops, seqLimit) => {
-    // A tiny seq limit renumbers the pending entries again and again while pops interleave.
-    const queue = new EventQueue(4, { seqLimit });
+    // A tiny seq limit renumbers the heap's entries again and again while pops interleave; steps
+    // of 100 ms against a 32 ms wheel keep most entries in the heap.
+    const queue = new EventQueue(4, { seqLimit, wheelSpanMs: 32 });
     const seen: number[] = [];
     const record = (v: unknown): void => {
       seen.push(v as number);
@@ -96,7 +98,7 @@ describe("EventQueue", () => {
     const expected: number[] = [];
     let nowMs = 0;
     ops.forEach(([dt, cancel, popOne], i) => {
-      const t = nowMs + dt;
+      const t = nowMs + dt * 100;
       const id = queue.push(t, record, i);
       pending.push({ t, i, id });
       if (cancel) {
@@ -119,4 +121,91 @@ describe("EventQueue", () => {
     expect(seen).toEqual(expected);
     expect(queue.size).toBe(0);
   });
+
+  it("keeps FIFO at one time when earlier pushes wait in the heap and later ones in the wheel", () => {
+    // With a 32 ms wheel, B at 40 is beyond the window when pushed (heap); after the pop at 10
+    // moves the window to [10, 42), C at 40 goes to the wheel. B was scheduled first: B runs first.
+    const queue = new EventQueue(4, { wheelSpanMs: 32 });
+    const seen: unknown[] = [];
+    const record = (v: unknown): void => {
+      seen.push(v);
+    };
+    queue.push(10, record, "A");
+    queue.push(40, record, "B");
+    expect(queue.popAndRun(() => {})).toBe(true);
+    queue.push(40, record, "C");
+    queue.push(40.5, record, "D");
+    queue.push(3, record, "E"); // in the past of the window: the heap keeps it in order
+    while (queue.popAndRun(() => {})) {}
+    expect(seen).toEqual(["A", "E", "B", "C", "D"]);
+  });
+
+  it("rejects a wheel span that is not a power of two from 32", () => {
+    expect(() => new EventQueue(4, { wheelSpanMs: 48 })).toThrow(/power of two/);
+    expect(() => new EventQueue(4, { wheelSpanMs: 16 })).toThrow(/power of two/);
+  });
+
+  test.prop(
+    [
+      fc.array(
+        fc.record({
+          // Delays on a 16 ms grid from the last time popped, so pushes often share a time: one
+          // pushed while its time was beyond the window (heap), another after the window reached
+          // it (wheel). `past` pushes before the last time popped, as only a caller other than
+          // the kernel can; the heap takes it and it still comes out in order.
+          delayMs: fc.integer({ min: 0, max: 5 }).map((k) => k * 16),
+          past: fc.boolean(),
+          fraction: fc.constantFrom(0, 0, 0, 0.25),
+          cancel: fc.boolean(),
+          pops: fc.integer({ min: 0, max: 2 }),
+        }),
+        { minLength: 20, maxLength: 300, size: "large" },
+      ),
+      fc.constantFrom(32, 64, 128),
+      fc.integer({ min: 2, max: 1000 }),
+    ],
+    { numRuns: 200 },
+  )(
+    "pops in (time, insertion) order across wheel, heap, wrap-around, cancels and renumbering",
+    (ops, wheelSpanMs, seqLimit) => {
+      const queue = new EventQueue(4, { wheelSpanMs, seqLimit });
+      const seen: number[] = [];
+      const record = (v: unknown): void => {
+        seen.push(v as number);
+      };
+      const pending: { t: number; i: number; id: number }[] = [];
+      const expected: number[] = [];
+      const byTimeThenInsertion = (x: { t: number; i: number }, y: { t: number; i: number }): number =>
+        x.t - y.t || x.i - y.i;
+      let nowMs = 0;
+      ops.forEach(({ delayMs, past, fraction, cancel, pops }, i) => {
+        const t = (past ? Math.max(0, nowMs - delayMs) : nowMs + delayMs) + fraction;
+        const id = queue.push(t, record, i);
+        pending.push({ t, i, id });
+        if (cancel) {
+          const victim = pending.splice(Math.floor(pending.length / 2), 1)[0];
+          if (victim !== undefined) expect(queue.cancel(victim.id)).toBe(true);
+        }
+        for (let k = 0; k < pops && pending.length > 0; k++) {
+          pending.sort(byTimeThenInsertion);
+          const next = pending.shift() as { t: number; i: number };
+          expected.push(next.i);
+          expect(queue.peekTimeMs()).toBe(next.t);
+          let poppedMs = -1;
+          queue.popAndRun((timeMs) => {
+            poppedMs = timeMs;
+          });
+          expect(poppedMs).toBe(next.t);
+          nowMs = Math.floor(poppedMs);
+        }
+        expect(queue.size).toBe(pending.length);
+      });
+      pending.sort(byTimeThenInsertion);
+      for (const entry of pending) expected.push(entry.i);
+      while (queue.popAndRun(() => {})) {}
+      expect(seen).toEqual(expected);
+      expect(queue.size).toBe(0);
+      expect(queue.peekTimeMs()).toBe(Number.POSITIVE_INFINITY);
+    },
+  );
 });
