@@ -16,7 +16,8 @@ const millions = (n: number): string => `${(n / 1e6).toFixed(2)} M`;
 
 async function main(): Promise<void> {
   console.log("rolloutsim benchmarks (Node", process.version, ")\n");
-  benchQueue(10_000, 500_000); // warm-up
+  benchQueue(10_000, 500_000); // warm-up, both paths
+  benchQueue(10_000, 500_000, 600_000);
   const queue = benchQueue(10_000, 5_000_000);
   line("event queue, 10k pending (hold model, delays 1 ms-1 s: wheel)", `${millions(queue.eventsPerSecond)} events/s`);
   const farQueue = benchQueue(10_000, 5_000_000, 600_000);
