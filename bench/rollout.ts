@@ -5,6 +5,7 @@
 import type { Scenario } from "../src/scenario/model.ts";
 import type { TraceMode } from "../src/sim/trace.ts";
 import { type SimulationResult, simulate } from "../src/simulate.ts";
+import type { WarmUpMode } from "../src/warm-up.ts";
 import { DEFAULT_IMAGE_PROFILE, DEFAULT_TIMING, datacenterNodes } from "../src/world/config.ts";
 
 const here = { file: "bench/rollout.ts", line: 0, column: 0, path: "" };
@@ -66,10 +67,11 @@ export interface RolloutBenchResult {
   speedup: number;
 }
 
-export function benchRollout(trace: TraceMode): RolloutBenchResult {
+/** Times one run; the JIT warm-up that simulate runs first in a fresh process is inside the time. */
+export function benchRollout(trace: TraceMode, warmUp: WarmUpMode = "auto"): RolloutBenchResult {
   const scenario = bigRolloutScenario();
   const start = performance.now();
-  const result = simulate(scenario, { trace });
+  const result = simulate(scenario, { trace, warmUp });
   const wallMs = performance.now() - start;
   return { result, wallMs, eventsPerSecond: result.events / (wallMs / 1000), speedup: result.simulatedMs / wallMs };
 }

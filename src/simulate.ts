@@ -13,6 +13,7 @@ import { type ActionOutcome, applyObject, runAction } from "./scenario/actions.t
 import { type Scenario, ScenarioError, type TimelineEntry } from "./scenario/model.ts";
 import type { TraceMode } from "./sim/trace.ts";
 import { registerTraffic, type TrafficMode } from "./traffic/index.ts";
+import { type WarmUpMode, wantsWarmUp, warmUpScenario } from "./warm-up.ts";
 import { registerStandardComponents } from "./world/components.ts";
 import { World } from "./world/world.ts";
 
@@ -27,6 +28,11 @@ export interface SimulateOptions {
   traceFile?: string;
   /** How requests are simulated: "auto" (default) picks exact below 200 requests/s in total. */
   trafficMode?: TrafficMode | "auto";
+  /**
+   * The JIT warm-up (src/warm-up.ts), at most once per process: "auto" (default) before a scenario
+   * of 2,000 pods or more, "always" before any, "off" never. It never changes a result.
+   */
+  warmUp?: WarmUpMode;
 }
 
 export interface SimulationResult extends Summary {
@@ -36,7 +42,19 @@ export interface SimulationResult extends Summary {
 /** Total request rate above which "auto" traffic switches to the aggregated mode. */
 export const AUTO_EXACT_MAX_RATE_PER_SECOND = 200;
 
+/** Whether this process has run the JIT warm-up. */
+let warmedUp = false;
+
+/** Whether this process has run the JIT warm-up (for tests). */
+export function hasWarmedUp(): boolean {
+  return warmedUp;
+}
+
 export function simulate(scenario: Scenario, options: SimulateOptions = {}): SimulationResult {
+  if (!warmedUp && wantsWarmUp(scenario, options.warmUp ?? "auto")) {
+    warmedUp = true;
+    simulate(warmUpScenario(), { trace: "off", warmUp: "off" });
+  }
   const seed = options.seed ?? scenario.seed;
   const world = new World({
     seed,
