@@ -15,7 +15,6 @@ import type { Kernel } from "../sim/kernel.ts";
 import { type Distribution, type RandomStream, sampleMs } from "../sim/random.ts";
 import { type KObject, objectKey } from "./object.ts";
 import type { Store, WatchEventType } from "./store.ts";
-import { dropFront } from "./workqueue.ts";
 
 export type InformerHandler = (type: WatchEventType, object: KObject, previous: KObject | undefined) => void;
 
@@ -42,7 +41,11 @@ interface KindCache {
 export class InformerCache {
   private readonly kinds = new Map<string, KindCache>();
   private readonly indexes = new Map<string, Index>();
-  /** Queued watch events, as three parallel arrays (no object per event); delivered from pendingHead. */
+  /**
+   * Queued watch events, as parallel arrays (no object per event): entries pendingHead up to
+   * pendingTail are waiting. The arrays keep their length when they empty, so a busy cache does
+   * not grow them again for every batch.
+   */
   private readonly pendingTypes: WatchEventType[] = [];
   private readonly pendingObjects: KObject[] = [];
   private readonly pendingKeys: string[] = [];
@@ -50,6 +53,7 @@ export class InformerCache {
   private readonly pendingPrevious: (KObject | undefined)[] = [];
   private readonly pendingAtMs: number[] = [];
   private pendingHead = 0;
+  private pendingTail = 0;
   private lastDeliverAtMs = 0;
   private timerArmed = false;
   private paused = false;
@@ -131,16 +135,17 @@ export class InformerCache {
   private enqueue(type: WatchEventType, object: KObject, previous: KObject | undefined, key: string): void {
     const deliverAtMs = Math.max(this.lastDeliverAtMs, this.kernel.nowMs + sampleMs(this.delay, this.stream));
     this.lastDeliverAtMs = deliverAtMs;
-    this.pendingTypes.push(type);
-    this.pendingObjects.push(object);
-    this.pendingKeys.push(key);
-    this.pendingPrevious.push(previous);
-    this.pendingAtMs.push(deliverAtMs);
+    const tail = this.pendingTail++;
+    this.pendingTypes[tail] = type;
+    this.pendingObjects[tail] = object;
+    this.pendingKeys[tail] = key;
+    this.pendingPrevious[tail] = previous;
+    this.pendingAtMs[tail] = deliverAtMs;
     this.armTimer();
   }
 
   private armTimer(): void {
-    if (this.timerArmed || this.paused || this.pendingHead >= this.pendingAtMs.length) return;
+    if (this.timerArmed || this.paused || this.pendingHead >= this.pendingTail) return;
     this.timerArmed = true;
     this.kernel.scheduleAt(this.pendingAtMs[this.pendingHead] as number, this.deliverDue);
   }
@@ -150,7 +155,7 @@ export class InformerCache {
     this.timerArmed = false;
     if (this.paused) return;
     const nowMs = this.kernel.nowMs;
-    const end = this.pendingAtMs.length;
+    const end = this.pendingTail;
     while (this.pendingHead < end) {
       const head = this.pendingHead;
       if ((this.pendingAtMs[head] as number) > nowMs) break;
@@ -167,22 +172,24 @@ export class InformerCache {
   }
 
   private compactPending(): void {
-    const length = this.pendingAtMs.length;
-    if (this.pendingHead === length) {
-      this.pendingTypes.length = 0;
-      this.pendingObjects.length = 0;
-      this.pendingKeys.length = 0;
-      this.pendingPrevious.length = 0;
-      this.pendingAtMs.length = 0;
+    const head = this.pendingHead;
+    const tail = this.pendingTail;
+    if (head === tail) {
+      // Delivered entries were cleared as they went; the arrays keep their length for reuse.
       this.pendingHead = 0;
-    } else if (this.pendingHead > 1024 && this.pendingHead * 2 > length) {
-      const head = this.pendingHead;
-      dropFront(this.pendingTypes, head);
-      dropFront(this.pendingObjects, head);
-      dropFront(this.pendingKeys, head);
-      dropFront(this.pendingPrevious, head);
-      dropFront(this.pendingAtMs, head);
+      this.pendingTail = 0;
+    } else if (head > 1024 && head * 2 > tail) {
+      const kept = tail - head;
+      moveToFront(this.pendingTypes, head, kept);
+      moveToFront(this.pendingObjects, head, kept);
+      moveToFront(this.pendingKeys, head, kept);
+      moveToFront(this.pendingPrevious, head, kept);
+      moveToFront(this.pendingAtMs, head, kept);
+      // The moved entries' old places must not keep objects alive.
+      (this.pendingObjects as (KObject | undefined)[]).fill(undefined, kept, tail);
+      this.pendingPrevious.fill(undefined, kept, tail);
       this.pendingHead = 0;
+      this.pendingTail = kept;
     }
   }
 
@@ -265,4 +272,9 @@ export class InformerCache {
     }
     return bucket;
   }
+}
+
+/** Moves list[from .. from + count) to list[0 .. count), keeping the list's length. */
+function moveToFront<T>(list: T[], from: number, count: number): void {
+  for (let i = 0; i < count; i++) list[i] = list[from + i] as T;
 }

@@ -39,6 +39,33 @@ describe("InformerCache", () => {
     expect(seen).toEqual(Array.from({ length: 50 }, (_, i) => `c${i}`));
   });
 
+  it("delivers a long queue in order across its compaction, and again after it drains", () => {
+    // 1,500 events due at 10 ms and 1,000 due at 15 ms: the delivery at 10 ms leaves 1,000 behind
+    // 1,500 delivered, which moves them to the front of the queue's arrays.
+    const kernel = new Kernel(1);
+    const store = new Store(kernel, new Trace("off"));
+    const cache = new InformerCache(kernel, store, "test", constantMs(10));
+    const seen: string[] = [];
+    cache.on("ConfigMap", (type, object) => seen.push(`${kernel.nowMs}:${type[0]}:${object.metadata.name}`));
+    for (let i = 0; i < 1500; i++) store.create(cm(`a${i}`));
+    kernel.schedule(5, () => {
+      for (let i = 0; i < 1000; i++) store.create(cm(`b${i}`));
+    });
+    kernel.run(12);
+    expect(seen.length).toBe(1500);
+    kernel.schedule(10, () => store.delete("ConfigMap", "default", "a0"));
+    kernel.run(100);
+    kernel.schedule(0, () => store.create(cm("c")));
+    kernel.run(200);
+    expect(seen).toEqual([
+      ...Array.from({ length: 1500 }, (_, i) => `10:A:a${i}`),
+      ...Array.from({ length: 1000 }, (_, i) => `15:A:b${i}`),
+      "32:D:a0",
+      "110:A:c",
+    ]);
+    expect(cache.count("ConfigMap")).toBe(2500);
+  });
+
   it("keeps indexes up to date", () => {
     const kernel = new Kernel(1);
     const store = new Store(kernel, new Trace("off"));
