@@ -36,6 +36,7 @@ export { type ScenarioDocumentInput, scenarioJsonSchema } from "./scenario/schem
 export { scenarioToYaml } from "./scenario/to-yaml.ts";
 // Running.
 export { type SimulateOptions, type SimulationResult, simulate } from "./simulate.ts";
+export { WARM_UP_MIN_PODS, type WarmUpMode } from "./warm-up.ts";
 // Property-test arbitraries (fast-check).
 export * as arbitraries from "./testing/arbitraries.ts";
 

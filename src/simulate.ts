@@ -42,7 +42,6 @@ export interface SimulationResult extends Summary {
 /** Total request rate above which "auto" traffic switches to the aggregated mode. */
 export const AUTO_EXACT_MAX_RATE_PER_SECOND = 200;
 
-/** Whether this process has run the JIT warm-up. */
 let warmedUp = false;
 
 /** Whether this process has run the JIT warm-up (for tests). */
