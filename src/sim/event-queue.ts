@@ -53,7 +53,7 @@ export const DEFAULT_WHEEL_SPAN_MS = 2 ** 16;
 const NO_SLOT = -1;
 
 export interface EventQueueOptions {
-  /** Renumber pending entries when seq reaches this (tests lower it to exercise renumbering). */
+  /** Renumber the heap's entries when seq reaches this (tests lower it to exercise renumbering). */
   readonly seqLimit?: number;
   /** Width of the wheel's window in ms, a power of two from 32 (tests lower it to use the heap). */
   readonly wheelSpanMs?: number;
